@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { loadDotEnv, runCli } from '../framework';
+import { connect, migrationPaths } from './database';
+import { readSettings, root } from './settings';
+
+/** `npm run db:migrate` and friends: the framework's database tasks on this application's database. */
+loadDotEnv(root);
+const settings = readSettings();
+runCli(process.argv.slice(2), {
+  open: () => connect(settings),
+  paths: migrationPaths,
+  sourceMigrationsDir: path.join(root, 'db', 'migrations'),
+})
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });

@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { openDatabase, type Database, type MigrationPaths } from '../framework';
+import type { Settings } from './settings';
+
+/** Migrations and seeds, compiled alongside this file: `.ts` from source, `.js` from dist/. */
+export const migrationPaths: MigrationPaths = {
+  migrations: path.join(__dirname, '..', 'db', 'migrations'),
+  seeds: path.join(__dirname, '..', 'db', 'seeds'),
+  extension: path.extname(__filename),
+};
+
+/** Opens PostgreSQL at DATABASE_URL, or the embedded database of this environment. */
+export function connect(settings: Settings): Promise<Database> {
+  return openDatabase({
+    url: settings.database.url,
+    embeddedDataDir: settings.database.embeddedDataDir,
+    poolMax: settings.database.poolMax,
+  });
+}

@@ -1,0 +1,104 @@
+import express, { type Express, type Request, type Response } from 'express';
+import type { ControllerClass } from './controller';
+import { viewFolder } from './controller';
+import type { Database } from './database';
+import { NotFound } from './errors';
+import { errorHandler } from './error-handler';
+import { defaultHelpers } from './helpers';
+import { Kernel, type Environment } from './kernel';
+import { createLogger, type Logger } from './logger';
+import { Model } from './model';
+import type { Route, RouteTable } from './router';
+import { ViewRenderer } from './view';
+
+export interface AppOptions {
+  /** The URL table from `defineRoutes`. */
+  routes: RouteTable;
+  /** Folder of EJS templates (`layouts/`, `errors/`, one folder per controller). */
+  viewsDir: string;
+  /** Folder served as static files, if any. */
+  publicDir?: string;
+  /** The open database; models use it. */
+  db: Database;
+  config: {
+    env: Environment;
+    /** Largest accepted JSON or form body, e.g. `'100kb'`. */
+    bodyLimit?: string;
+  };
+  logger?: Logger;
+  /** Extra values and functions every view can use. */
+  helpers?: Record<string, unknown>;
+}
+
+/** A Trestle application: an Express app (a plain request handler) plus the kernel it was built with. */
+export type TrestleApp = Express & { kernel: Kernel };
+
+/**
+ * Builds the application: static files, body parsing, the URL table, a 404 for everything else,
+ * and the one error handler. The result does not know its server: give it to `http.createServer`,
+ * supertest, or a cluster worker.
+ */
+export function createApp(options: AppOptions): TrestleApp {
+  const { env } = options.config;
+  const logger = options.logger ?? createLogger({ level: env === 'test' ? 'silent' : 'info' });
+  const views = new ViewRenderer({ viewsDir: options.viewsDir, cache: env !== 'development' });
+  const kernel = new Kernel({
+    env,
+    routes: options.routes,
+    views,
+    logger,
+    helpers: { ...defaultHelpers(options.routes), ...options.helpers },
+  });
+  Model.useDatabase(options.db.knex);
+
+  const app = express() as TrestleApp;
+  app.kernel = kernel;
+  app.disable('x-powered-by');
+  app.set('env', env);
+
+  if (options.publicDir) {
+    app.use(
+      express.static(options.publicDir, {
+        index: false,
+        dotfiles: 'ignore',
+        maxAge: env === 'production' ? '1d' : 0,
+        fallthrough: true,
+      }),
+    );
+  }
+  const limit = options.config.bodyLimit ?? '100kb';
+  app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ limit, extended: false }));
+
+  app.use(buildRouter(options.routes, kernel));
+  app.use((_request: Request, _response: Response) => {
+    throw new NotFound();
+  });
+  app.use(errorHandler(kernel));
+  return app;
+}
+
+/** Compiles the URL table into an Express router once; each request only constructs its controller. */
+function buildRouter(routes: RouteTable, kernel: Kernel): express.Router {
+  const router = express.Router({ caseSensitive: true, strict: false });
+  for (const route of routes.routes) {
+    router[route.method](expressPath(route.path), dispatcher(route, kernel));
+  }
+  return router;
+}
+
+/** `/index/` and `/index` are one page: register without the trailing slash, match both. */
+function expressPath(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+function dispatcher(route: Route, kernel: Kernel) {
+  const Controller: ControllerClass = route.controller;
+  const action = route.action;
+  viewFolder(Controller); // resolve the naming once, at start
+  return async function dispatch(request: Request, response: Response): Promise<void> {
+    const controller = new Controller(request, response, kernel, route);
+    await (controller as unknown as Record<string, () => unknown>)[action]!();
+    if (!response.headersSent) controller.render(action);
+  };
+}

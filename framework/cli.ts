@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from './database';
+import { dropSchema, migrate, migrationStatus, rollback, seed, type MigrationPaths } from './migrations';
+
+export interface CliContext {
+  /** Opens the application's database (as configured by the environment). */
+  open(): Promise<Database>;
+  paths: MigrationPaths;
+  /** Where `db:make-migration` writes (the source folder, even when running from dist/). */
+  sourceMigrationsDir: string;
+  print?: (line: string) => void;
+}
+
+const tasks = ['db:migrate', 'db:rollback', 'db:seed', 'db:reset', 'db:status', 'db:make-migration'] as const;
+type Task = (typeof tasks)[number];
+
+const baseName = (file: string) => path.basename(file).replace(/\.(ts|js)$/, '');
+
+/**
+ * Runs one database task, printing what it did; returns the process exit code. The tasks:
+ * db:migrate, db:rollback, db:seed, db:reset (drop, migrate, seed), db:status, db:make-migration NAME.
+ */
+export async function runCli(argv: string[], context: CliContext): Promise<number> {
+  const print = context.print ?? ((line: string) => console.log(line));
+  const [task, ...args] = argv;
+  if (!task || !(tasks as readonly string[]).includes(task)) {
+    print(`Usage: <task> [args]\nTasks: ${tasks.join(', ')}`);
+    return task ? 1 : 0;
+  }
+  if (task === 'db:make-migration') return makeMigration(args[0], context.sourceMigrationsDir, print);
+
+  const db = await context.open();
+  print(`database: ${db.description}`);
+  try {
+    await runDatabaseTask(task as Task, db, context.paths, print);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+async function runDatabaseTask(task: Task, db: Database, paths: MigrationPaths, print: (line: string) => void): Promise<void> {
+  const list = (verb: string, names: string[], none: string) => (names.length ? names.forEach((n) => print(`${verb} ${baseName(n)}`)) : print(none));
+  switch (task) {
+    case 'db:migrate':
+      return list('migrated', await migrate(db.knex, paths), 'already up to date');
+    case 'db:rollback':
+      return list('rolled back', await rollback(db.knex, paths), 'nothing to roll back');
+    case 'db:seed':
+      return list('seeded', await seed(db.knex, paths), 'no seed files');
+    case 'db:reset':
+      await dropSchema(db.knex);
+      print('dropped schema public');
+      list('migrated', await migrate(db.knex, paths), 'no migrations');
+      return list('seeded', await seed(db.knex, paths), 'no seed files');
+    case 'db:status':
+      for (const m of await migrationStatus(db.knex, paths)) print(`${m.applied ? '  up  ' : ' down '} ${baseName(m.name)}`);
+      return;
+    default:
+      throw new Error(`unhandled task ${task}`);
+  }
+}
+
+function makeMigration(name: string | undefined, dir: string, print: (line: string) => void): number {
+  if (!name || !/^[a-z][a-z0-9_]*$/.test(name)) {
+    print('Usage: db:make-migration NAME (lower_snake_case, for example add_age_to_users)');
+    return 1;
+  }
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const file = path.join(dir, `${stamp}_${name}.ts`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    file,
+    `import type { Knex } from 'knex';
+
+export async function up(knex: Knex): Promise<void> {
+  // await knex.schema.alterTable('users', (table) => { table.integer('age'); });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  // await knex.schema.alterTable('users', (table) => { table.dropColumn('age'); });
+}
+`,
+    { flag: 'wx' },
+  );
+  print(`create ${path.relative(process.cwd(), file)}`);
+  return 0;
+}

@@ -1,0 +1,117 @@
+import type { Request, Response } from 'express';
+import { HttpError } from './errors';
+import type { Kernel } from './kernel';
+import { controllerPath } from './naming';
+import type { Route } from './router';
+
+/** A controller class as the router sees it: constructed once per request. */
+export interface ControllerClass<C extends Controller = Controller> {
+  new (request: Request, response: Response, kernel: Kernel, route: Route): C;
+  readonly name: string;
+  readonly prototype: C;
+}
+
+export interface RenderOptions {
+  /** HTTP status of the page (default 200, or what `status()` set). */
+  status?: number;
+  /** Layout in `views/layouts/`, or `false` for none. */
+  layout?: string | false;
+}
+
+type Responder = () => unknown;
+
+/**
+ * Base of every controller. The router makes one instance per request and calls one action on it;
+ * an action reads input (`params`, `query`, `body`), calls models, and answers with `render`,
+ * `json`, `redirect` or `head`. An action that answers nothing renders `views/<controller>/<action>`.
+ */
+export class Controller {
+  readonly request: Request;
+  readonly response: Response;
+  protected readonly kernel: Kernel;
+  /** The URL-table line that chose this controller. */
+  readonly route: Route;
+
+  constructor(request: Request, response: Response, kernel: Kernel, route: Route) {
+    this.request = request;
+    this.response = response;
+    this.kernel = kernel;
+    this.route = route;
+  }
+
+  /** Path parameters, such as `id` in `/users/:id`. */
+  get params(): Record<string, string> {
+    return this.request.params as Record<string, string>;
+  }
+
+  /** Query-string parameters. */
+  get query(): Record<string, unknown> {
+    return this.request.query as Record<string, unknown>;
+  }
+
+  /** The parsed body (JSON or form), or an empty object when there is none. */
+  get body(): Record<string, unknown> {
+    return (this.request.body ?? {}) as Record<string, unknown>;
+  }
+
+  /** Sets the status of the coming response. */
+  status(code: number): this {
+    this.response.status(code);
+    return this;
+  }
+
+  /** Renders a view inside the layout. `name` is `action` (in this controller's folder) or `folder/view`. */
+  render(name: string, locals: Record<string, unknown> = {}, options: RenderOptions = {}): void {
+    const viewName = name.includes('/') ? name : `${viewFolder(this.constructor as ControllerClass)}/${name}`;
+    const html = this.kernel.views.render(viewName, this.kernel.viewLocals(this.request, this.response, locals), options.layout);
+    if (options.status) this.response.status(options.status);
+    this.response.type('html').send(html);
+  }
+
+  /** Answers `value` as JSON. */
+  json(value: unknown, status?: number): void {
+    if (status) this.response.status(status);
+    this.response.json(value);
+  }
+
+  /** Redirects to `url` (302 by default; 303 after a form post). */
+  redirect(url: string, status = 302): void {
+    this.response.redirect(status, url);
+  }
+
+  /** Answers with a status and no body (204 after a delete). */
+  head(status: number): void {
+    this.response.sendStatus(status);
+  }
+
+  /** Answers HTML or JSON from one action, by what the client's `Accept` header prefers. */
+  respond(responders: { html?: Responder; json?: Responder }): unknown {
+    const available = responders.json && responders.html ? ['html', 'json'] : responders.json ? ['json'] : ['html'];
+    const wanted = this.request.accepts(available);
+    if (wanted === 'json' && responders.json) return responders.json();
+    if (wanted === 'html' && responders.html) return responders.html();
+    throw new HttpError(406, `This URL answers ${available.join(' or ')}.`);
+  }
+
+  /** Builds a path from a route name: `this.url('users.show', { id: 1 })`. */
+  url(name: string, params?: Record<string, string | number>): string {
+    return this.kernel.routes.url(name, params);
+  }
+
+  /** Whether a response was already started (so the implicit render is skipped). */
+  get responded(): boolean {
+    return this.response.headersSent;
+  }
+}
+
+const viewFolders = new WeakMap<ControllerClass, string>();
+
+/** `PagesController` → `pages`, computed once per class. */
+export function viewFolder(controller: ControllerClass): string {
+  let folder = viewFolders.get(controller);
+  if (folder === undefined) {
+    folder = controllerPath(controller.name);
+    viewFolders.set(controller, folder);
+  }
+  return folder;
+}

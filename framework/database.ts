@@ -1,0 +1,75 @@
+import knex, { type Knex } from 'knex';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { hydrateRows } from './model';
+
+export interface DatabaseOptions {
+  /** A PostgreSQL URL; when absent the embedded PostgreSQL is used. */
+  url?: string;
+  /** Folder of the embedded database's files; absent means in memory. Ignored with `url`. */
+  embeddedDataDir?: string;
+  /** Connections in the pool (with `url`; the embedded database has exactly one). */
+  poolMax?: number;
+  /** Milliseconds to wait for a free connection before failing (a 503 for the request). */
+  acquireTimeout?: number;
+}
+
+/** An open database: the knex instance every model uses, and how to close it. */
+export interface Database {
+  readonly knex: Knex;
+  readonly kind: 'postgres' | 'embedded';
+  /** Where it lives, with any password removed: for log lines. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens PostgreSQL through knex and `pg`: the server at `url`, or an embedded PGlite started here
+ * and reached over loopback with the same client. Both run the same migrations and queries.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const acquireTimeoutMillis = options.acquireTimeout ?? 5000;
+  if (options.url) {
+    const instance = knex({
+      client: 'pg',
+      connection: { connectionString: options.url, connectionTimeoutMillis: acquireTimeoutMillis },
+      pool: { min: 0, max: options.poolMax ?? 10 },
+      acquireConnectionTimeout: acquireTimeoutMillis,
+      postProcessResponse: hydrateRows,
+    });
+    return {
+      knex: instance,
+      kind: 'postgres',
+      description: redact(options.url),
+      close: () => instance.destroy(),
+    };
+  }
+  const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: options.embeddedDataDir });
+  const instance = knex({
+    client: 'pg',
+    connection: { host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' },
+    // PGlite has a single session: one connection, shared by turns.
+    pool: { min: 0, max: 1 },
+    acquireConnectionTimeout: acquireTimeoutMillis,
+    postProcessResponse: hydrateRows,
+  });
+  return {
+    knex: instance,
+    kind: 'embedded',
+    description: `embedded PostgreSQL (${embedded.dataDir ?? 'in memory'})`,
+    async close() {
+      await instance.destroy();
+      await embedded.stop();
+    },
+  };
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

@@ -1,0 +1,27 @@
+/** Trestle's kernel: everything an application imports comes from here. */
+export { createApp, type AppOptions, type TrestleApp } from './application';
+export { Controller, type ControllerClass, type RenderOptions } from './controller';
+export { defineRoutes, RouteBuilder, RouteTable, type Route, type HttpMethod, type ActionName } from './router';
+export { Model, BaseModel, hydrateRows, type ModelClass, type RowOf, type Attributes, type Page } from './model';
+export { openDatabase, redact, type Database, type DatabaseOptions } from './database';
+export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+export { migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, type MigrationPaths } from './migrations';
+export { loadConfig, loadDotEnv, findProjectRoot, ConfigError } from './config';
+export { createLogger, type Logger } from './logger';
+export { ViewRenderer } from './view';
+export { Kernel, type Environment } from './kernel';
+export { toHttpError } from './error-handler';
+export { translateDatabaseError } from './database-errors';
+export {
+  HttpError,
+  BadRequest,
+  Unauthorized,
+  Forbidden,
+  NotFound,
+  Conflict,
+  ValidationFailed,
+  ServiceUnavailable,
+  reasonPhrase,
+  type FieldErrors,
+} from './errors';
+export { runCli, type CliContext } from './cli';

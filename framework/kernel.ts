@@ -1,0 +1,29 @@
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { RouteTable } from './router';
+import type { ViewRenderer } from './view';
+
+export type Environment = 'development' | 'test' | 'production';
+
+/** What every controller of one application shares: built once by `createApp`. */
+export class Kernel {
+  readonly env: Environment;
+  readonly routes: RouteTable;
+  readonly views: ViewRenderer;
+  readonly logger: Logger;
+  /** Helpers and values every view sees (`url`, `formatDate`, …), merged under the action's locals. */
+  readonly helpers: Record<string, unknown>;
+
+  constructor(options: { env: Environment; routes: RouteTable; views: ViewRenderer; logger: Logger; helpers: Record<string, unknown> }) {
+    this.env = options.env;
+    this.routes = options.routes;
+    this.views = options.views;
+    this.logger = options.logger;
+    this.helpers = options.helpers;
+  }
+
+  /** The locals of one render: helpers, then `res.locals` (set by middleware), then the action's own. */
+  viewLocals(request: Request, response: Response, locals: Record<string, unknown>): Record<string, unknown> {
+    return { ...this.helpers, request, ...response.locals, ...locals };
+  }
+}

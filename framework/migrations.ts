@@ -1,0 +1,58 @@
+import type { Knex } from 'knex';
+
+/** Where an application keeps its schema history and demo data. */
+export interface MigrationPaths {
+  migrations: string;
+  seeds: string;
+  /** `.ts` when running from source, `.js` when running the build. */
+  extension: string;
+}
+
+function migratorConfig(paths: MigrationPaths): Knex.MigratorConfig {
+  return { directory: paths.migrations, loadExtensions: [paths.extension], tableName: 'knex_migrations' };
+}
+
+function seedConfig(paths: MigrationPaths): Knex.SeederConfig {
+  return { directory: paths.seeds, loadExtensions: [paths.extension] };
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(db: Knex, paths: MigrationPaths): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(migratorConfig(paths))) as [number, string[]];
+  return applied;
+}
+
+/** Undoes the last batch of migrations; returns the names undone. */
+export async function rollback(db: Knex, paths: MigrationPaths): Promise<string[]> {
+  const [, undone] = (await db.migrate.rollback(migratorConfig(paths))) as [number, string[]];
+  return undone;
+}
+
+/** Runs every seed file in order; returns the files run. */
+export async function seed(db: Knex, paths: MigrationPaths): Promise<string[]> {
+  const [files] = (await db.seed.run(seedConfig(paths))) as [string[]];
+  return files;
+}
+
+/** Each migration and whether it has run. */
+export async function migrationStatus(db: Knex, paths: MigrationPaths): Promise<Array<{ name: string; applied: boolean }>> {
+  const [completed, pending] = (await db.migrate.list(migratorConfig(paths))) as [Array<{ name: string }>, Array<{ file: string }>];
+  return [...completed.map((m) => ({ name: m.name, applied: true })), ...pending.map((m) => ({ name: m.file, applied: false }))];
+}
+
+/**
+ * Brings a database up to date, like `rails db:prepare`: applies pending migrations, and seeds it
+ * when it had no schema before (a brand-new database), never on later starts.
+ */
+export async function prepareDatabase(db: Knex, paths: MigrationPaths): Promise<{ migrated: string[]; seeded: string[] }> {
+  const fresh = (await db.migrate.currentVersion(migratorConfig(paths))) === 'none';
+  const migrated = await migrate(db, paths);
+  const seeded = fresh ? await seed(db, paths) : [];
+  return { migrated, seeded };
+}
+
+/** Empties the `public` schema, so the next `migrate` starts from nothing. */
+export async function dropSchema(db: Knex): Promise<void> {
+  await db.raw('DROP SCHEMA IF EXISTS public CASCADE');
+  await db.raw('CREATE SCHEMA public');
+}

@@ -1,0 +1,240 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Knex } from 'knex';
+import type { z } from 'zod';
+import { NotFound, ValidationFailed, type FieldErrors } from './errors';
+import { translateDatabaseError } from './database-errors';
+
+/** A model class as its static methods see it (`this` in `User.find`). */
+export interface ModelClass<M extends BaseModel<object> = BaseModel<object>> {
+  new (...args: never[]): M;
+  readonly name: string;
+  table: string;
+  primaryKey: string;
+  timestamps: boolean;
+  hidden: readonly string[];
+  schema?: ModelSchema;
+}
+
+/** A zod object schema of a model's writable fields. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ModelSchema = z.ZodObject<any>;
+
+/** The row type a model instance was declared with. */
+export type RowOf<M> = M extends BaseModel<infer R> ? R : never;
+/** What `create` and `update` accept: any of the row's own fields (the schema decides which are allowed). */
+export type Attributes<M> = Partial<Omit<RowOf<M>, 'id' | 'created_at' | 'updated_at'>>;
+type Conditions<M> = Partial<RowOf<M>>;
+type Id = number | string;
+
+export interface Page<M> {
+  data: M[];
+  page: number;
+  perPage: number;
+  total: number;
+  pages: number;
+}
+
+let connection: Knex | undefined;
+const transactions = new AsyncLocalStorage<Knex.Transaction>();
+
+/** Marks a query whose rows should come back as instances of `model` (see `hydrateRows`). */
+interface ModelContext {
+  model: ModelClass;
+}
+
+/**
+ * Base of the application's models: one class per table, rows as typed instances, queries close to
+ * knex. Declare one as
+ *
+ *     export class User extends Model<UserRow> { static table = 'users'; }
+ *
+ * and every static method (`User.find(1)`) returns `User` instances whose fields are `UserRow`'s.
+ */
+export class BaseModel<R extends object> {
+  /** Table name; by convention the plural of the class name, written out. */
+  static table = '';
+  static primaryKey = 'id';
+  /** Whether `updated_at` is set on every update (the table's defaults fill both on insert). */
+  static timestamps = true;
+  /** Fields left out of `toJSON()` (password hashes, tokens). */
+  static hidden: readonly string[] = [];
+  /** Zod schema of writable fields: input is validated with it, and fields outside it are dropped. */
+  static schema?: ModelSchema;
+
+  constructor(attributes?: Partial<R>) {
+    if (attributes) Object.assign(this, attributes);
+  }
+
+  /** Gives every model the application's database. Called by `createApp`. */
+  static useDatabase(db: Knex): void {
+    connection = db;
+  }
+
+  /** The knex to query with: the current transaction's, when inside `Model.transaction`. */
+  static get db(): Knex {
+    const current = transactions.getStore();
+    if (current) return current;
+    if (!connection) throw new Error('No database: createApp({ db }) connects the models.');
+    return connection;
+  }
+
+  /**
+   * Runs `work` in one transaction: every model call inside it, however deep, uses it without
+   * passing it around, and everything is rolled back if `work` throws. Nested calls use savepoints.
+   */
+  static transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return BaseModel.db.transaction((trx) => transactions.run(trx, () => work(trx)));
+  }
+
+  /** A knex query builder on this model's table whose rows come back as model instances. */
+  static query<M extends BaseModel<object>>(this: ModelClass<M>): Knex.QueryBuilder<RowOf<M> & object, M[]> {
+    const context: ModelContext = { model: this };
+    return BaseModel.db<RowOf<M> & object, M[]>(this.table).queryContext(context);
+  }
+
+  static all<M extends BaseModel<object>>(this: ModelClass<M>): Promise<M[]> {
+    return (this as ModelClass<M> & typeof BaseModel).query().orderBy(this.primaryKey) as unknown as Promise<M[]>;
+  }
+
+  static async find<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<M | undefined> {
+    if (!isValidId(id)) return undefined;
+    return (await (this as ModelClass<M> & typeof BaseModel).query().where(this.primaryKey, id).first()) as M | undefined;
+  }
+
+  /** Like `find`, but a missing record is a `NotFound` (404). */
+  static async findOrFail<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<M> {
+    const record = await (this as ModelClass<M> & typeof BaseModel).find(id);
+    if (!record) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
+    return record as M;
+  }
+
+  static async findBy<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): Promise<M | undefined> {
+    return (await (this as ModelClass<M> & typeof BaseModel).query().where(conditions as object).first()) as M | undefined;
+  }
+
+  static where<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): Knex.QueryBuilder<RowOf<M> & object, M[]> {
+    return (this as ModelClass<M> & typeof BaseModel).query().where(conditions as object) as Knex.QueryBuilder<RowOf<M> & object, M[]>;
+  }
+
+  static async count<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M> = {}): Promise<number> {
+    const row = (await BaseModel.db(this.table).where(conditions as object).count({ count: '*' }).first()) as { count: string | number };
+    return Number(row.count);
+  }
+
+  /** Validates `attributes` with the schema, inserts them, and returns the stored record. */
+  static async create<M extends BaseModel<object>>(this: ModelClass<M>, attributes: Attributes<M>): Promise<M> {
+    const values = permit(this, attributes, false);
+    const rows = await write(() => (this as ModelClass<M> & typeof BaseModel).query().insert(values as never).returning('*'));
+    return (rows as unknown as M[])[0]!;
+  }
+
+  /** Updates the record with this id; returns it, or throws `NotFound`. */
+  static async update<M extends BaseModel<object>>(this: ModelClass<M>, id: Id, attributes: Attributes<M>): Promise<M> {
+    const values = permit(this, attributes, true);
+    if (this.timestamps) values.updated_at = new Date();
+    const query = (this as ModelClass<M> & typeof BaseModel).query();
+    const rows = isValidId(id) ? await write(() => query.where(this.primaryKey, id).update(values as never).returning('*')) : [];
+    const record = (rows as unknown as M[])[0];
+    if (!record) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
+    return record;
+  }
+
+  /** Deletes the record with this id; returns whether one was deleted. */
+  static async delete<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<boolean> {
+    if (!isValidId(id)) return false;
+    const deleted = await write(() => BaseModel.db(this.table).where(this.primaryKey, id).delete());
+    return deleted > 0;
+  }
+
+  /** Loads one page of `query` (all rows by default), with the totals a pager needs. */
+  static async paginate<M extends BaseModel<object>>(
+    this: ModelClass<M>,
+    page: number,
+    perPage: number,
+    query: Knex.QueryBuilder = (this as ModelClass<M> & typeof BaseModel).query().orderBy(this.primaryKey),
+  ): Promise<Page<M>> {
+    const safePerPage = Math.min(Math.max(Math.trunc(perPage) || 1, 1), 100);
+    const safePage = Math.max(Math.trunc(page) || 1, 1);
+    const countRow = (await query.clone().clearSelect().clearOrder().clear('limit').clear('offset').queryContext(null).count({ count: '*' }).first()) as { count: string };
+    const total = Number(countRow.count);
+    const data = (await query.clone().limit(safePerPage).offset((safePage - 1) * safePerPage)) as unknown as M[];
+    return { data, page: safePage, perPage: safePerPage, total, pages: Math.max(Math.ceil(total / safePerPage), 1) };
+  }
+
+  /** Saves changed attributes of this record and refreshes it from the database. */
+  async update(attributes: Partial<R>): Promise<this> {
+    const model = this.constructor as typeof BaseModel;
+    const fresh = await model.update(primaryKeyOf(this), attributes as never);
+    Object.assign(this, fresh);
+    return this;
+  }
+
+  /** Deletes this record. */
+  async delete(): Promise<boolean> {
+    const model = this.constructor as typeof BaseModel;
+    return model.delete(primaryKeyOf(this));
+  }
+
+  /** The row's fields, minus the model's `hidden` ones. */
+  toJSON(): Record<string, unknown> {
+    const hidden = (this.constructor as typeof BaseModel).hidden;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(this)) if (!hidden.includes(key)) out[key] = (this as Record<string, unknown>)[key];
+    return out;
+  }
+}
+
+/** The constructor type of `Model<Row>`: instances carry the row's fields as typed properties. */
+export type ModelConstructor = Omit<typeof BaseModel, 'prototype'> & {
+  new <R extends object>(attributes?: Partial<R>): BaseModel<R> & R;
+  prototype: BaseModel<object>;
+};
+
+/** Extend `Model<Row>` to declare a model. */
+export const Model = BaseModel as unknown as ModelConstructor;
+
+/** knex `postProcessResponse` hook: rows of a model query become instances of that model. */
+export function hydrateRows(result: unknown, context: unknown): unknown {
+  const model = (context as ModelContext | undefined)?.model;
+  if (!model) return result;
+  if (Array.isArray(result)) {
+    for (let i = 0; i < result.length; i++) result[i] = hydrate(model, result[i]);
+    return result;
+  }
+  return hydrate(model, result);
+}
+
+function hydrate(model: ModelClass, row: unknown): unknown {
+  if (row === null || typeof row !== 'object' || row instanceof BaseModel) return row;
+  return Object.assign(Object.create(model.prototype as object) as object, row);
+}
+
+function primaryKeyOf(record: BaseModel<object>): Id {
+  return (record as unknown as Record<string, unknown>)[(record.constructor as ModelClass).primaryKey] as Id;
+}
+
+function isValidId(id: Id): boolean {
+  return typeof id === 'number' ? Number.isSafeInteger(id) && id > 0 : /^[1-9]\d{0,17}$/.test(id);
+}
+
+/** Mass-assignment guard and validation: only the schema's fields pass, each checked. */
+function permit(model: ModelClass, attributes: object, partial: boolean): Record<string, unknown> {
+  if (!model.schema) return { ...attributes };
+  const schema = partial ? model.schema.partial() : model.schema;
+  const result = schema.safeParse(attributes);
+  if (result.success) return result.data as Record<string, unknown>;
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.length ? issue.path.map(String).join('.') : 'base';
+    (errors[field] ??= []).push(issue.message);
+  }
+  throw new ValidationFailed(errors);
+}
+
+async function write<T>(run: () => PromiseLike<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw translateDatabaseError(error) ?? error;
+  }
+}

@@ -1,0 +1,137 @@
+import type { Controller, ControllerClass } from './controller';
+import { controllerPath } from './naming';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Names of a controller's own actions: its public methods, minus those every controller inherits. */
+export type ActionName<C extends Controller> = Exclude<
+  { [K in keyof C]: C[K] extends (...args: never[]) => unknown ? K : never }[keyof C],
+  keyof Controller
+> &
+  string;
+
+/** One line of the URL table. */
+export interface Route {
+  readonly method: HttpMethod;
+  /** The path as written in the table, for example `/users/:id`. */
+  readonly path: string;
+  readonly controller: ControllerClass;
+  readonly action: string;
+  /** Unique name used to build URLs, for example `users.show`. */
+  readonly name: string;
+}
+
+export interface RouteOptions {
+  /** Route name for `url()`; defaults to `<controller>.<action>` (for example `pages.index`). */
+  name?: string;
+}
+
+type Params = Record<string, string | number>;
+
+/** The compiled URL table: the routes in order, and `url()` to build paths from route names. */
+export class RouteTable {
+  readonly routes: readonly Route[];
+  private readonly byName: Map<string, { route: Route; segments: Array<string | { param: string }> }>;
+
+  constructor(routes: Route[]) {
+    this.routes = Object.freeze(routes.slice());
+    this.byName = new Map();
+    for (const route of routes) {
+      if (this.byName.has(route.name)) {
+        throw new Error(`Two routes are named "${route.name}" (${route.method.toUpperCase()} ${route.path}); give one a distinct { name }.`);
+      }
+      this.byName.set(route.name, { route, segments: compileSegments(route.path) });
+    }
+  }
+
+  /** Builds the path of the route called `name`; unknown names and missing parameters throw at once. */
+  url(name: string, params: Params = {}): string {
+    const entry = this.byName.get(name);
+    if (!entry) throw new Error(`No route is named "${name}". Known names: ${[...this.byName.keys()].join(', ')}`);
+    let out = '';
+    for (const segment of entry.segments) {
+      if (typeof segment === 'string') {
+        out += segment;
+        continue;
+      }
+      const value = params[segment.param];
+      if (value === undefined || value === null || value === '') {
+        throw new Error(`Route "${name}" (${entry.route.path}) needs the parameter "${segment.param}".`);
+      }
+      out += encodeURIComponent(String(value));
+    }
+    return out;
+  }
+
+  /** The route called `name`, if any. */
+  find(name: string): Route | undefined {
+    return this.byName.get(name)?.route;
+  }
+}
+
+function compileSegments(routePath: string): Array<string | { param: string }> {
+  const segments: Array<string | { param: string }> = [];
+  const pattern = /:([A-Za-z_][A-Za-z0-9_]*)/g;
+  let last = 0;
+  for (const match of routePath.matchAll(pattern)) {
+    segments.push(routePath.slice(last, match.index));
+    segments.push({ param: match[1]! });
+    last = match.index! + match[0].length;
+  }
+  segments.push(routePath.slice(last));
+  return segments.filter((s) => s !== '');
+}
+
+/** The receiver of `defineRoutes`: each call adds one line to the URL table. */
+export class RouteBuilder {
+  private readonly routes: Route[] = [];
+
+  get<C extends Controller>(path: string, controller: ControllerClass<C>, action: ActionName<C>, options?: RouteOptions): this {
+    return this.add('get', path, controller, action, options);
+  }
+
+  post<C extends Controller>(path: string, controller: ControllerClass<C>, action: ActionName<C>, options?: RouteOptions): this {
+    return this.add('post', path, controller, action, options);
+  }
+
+  put<C extends Controller>(path: string, controller: ControllerClass<C>, action: ActionName<C>, options?: RouteOptions): this {
+    return this.add('put', path, controller, action, options);
+  }
+
+  patch<C extends Controller>(path: string, controller: ControllerClass<C>, action: ActionName<C>, options?: RouteOptions): this {
+    return this.add('patch', path, controller, action, options);
+  }
+
+  delete<C extends Controller>(path: string, controller: ControllerClass<C>, action: ActionName<C>, options?: RouteOptions): this {
+    return this.add('delete', path, controller, action, options);
+  }
+
+  /** Adds a route; checks now, at start-up, that the action exists. */
+  add(method: HttpMethod, path: string, controller: ControllerClass, action: string, options: RouteOptions = {}): this {
+    if (!path.startsWith('/')) throw new Error(`Route path "${path}" must start with "/".`);
+    if (typeof (controller.prototype as unknown as Record<string, unknown>)[action] !== 'function') {
+      throw new Error(`${controller.name} has no action "${action}" (route ${method.toUpperCase()} ${path}).`);
+    }
+    const name = options.name ?? `${controllerPath(controller.name)}.${action}`;
+    this.routes.push({ method, path, controller, action, name });
+    return this;
+  }
+
+  /** Freezes what was drawn into a `RouteTable`. */
+  build(): RouteTable {
+    return new RouteTable(this.routes);
+  }
+}
+
+/**
+ * Draws the application's one URL table, as in `config/routes.ts`:
+ *
+ *     export default defineRoutes((r) => {
+ *       r.get('/index/', PagesController, 'index');
+ *     });
+ */
+export function defineRoutes(draw: (r: RouteBuilder) => void): RouteTable {
+  const builder = new RouteBuilder();
+  draw(builder);
+  return builder.build();
+}
