@@ -17,12 +17,12 @@ export interface Route {
   readonly path: string;
   readonly controller: ControllerClass;
   readonly action: string;
-  /** Unique name used to build URLs, for example `users.show`. */
-  readonly name: string;
+  /** Unique name used to build URLs, for example `users.show`; absent on a second route to the same action. */
+  readonly name: string | undefined;
 }
 
 export interface RouteOptions {
-  /** Route name for `url()`; defaults to `<controller>.<action>` (for example `pages.index`). */
+  /** Route name for `url()`; defaults to `<controller>.<action>` (for example `pages.index`) for the first route of an action. */
   name?: string;
 }
 
@@ -37,6 +37,7 @@ export class RouteTable {
     this.routes = Object.freeze(routes.slice());
     this.byName = new Map();
     for (const route of routes) {
+      if (route.name === undefined) continue;
       if (this.byName.has(route.name)) {
         throw new Error(`Two routes are named "${route.name}" (${route.method.toUpperCase()} ${route.path}); give one a distinct { name }.`);
       }
@@ -112,7 +113,9 @@ export class RouteBuilder {
     if (typeof (controller.prototype as unknown as Record<string, unknown>)[action] !== 'function') {
       throw new Error(`${controller.name} has no action "${action}" (route ${method.toUpperCase()} ${path}).`);
     }
-    const name = options.name ?? `${controllerPath(controller.name)}.${action}`;
+    // An implicit name goes to the first route of an action only (as in Rails); explicit names must be unique.
+    const implicit = `${controllerPath(controller.name)}.${action}`;
+    const name = options.name ?? (this.routes.some((r) => r.name === implicit) ? undefined : implicit);
     this.routes.push({ method, path, controller, action, name });
     return this;
   }
