@@ -26,8 +26,13 @@ export function translateDatabaseError(error: unknown): HttpError | undefined {
   switch (code) {
     case '23505': // unique_violation
       return new ValidationFailed({ [field ?? 'base']: ['has already been taken'] }, 'The data you sent is not valid.', { cause: error });
-    case '23503': // foreign_key_violation
-      return new Conflict('The record is referenced by, or refers to, a record that does not exist.', field ? { [field]: ['does not refer to an existing record'] } : {}, { cause: error });
+    case '23503': // foreign_key_violation: a write points at nothing, or a delete would orphan rows
+      if (/is not present in table/.test(pg.detail ?? '')) {
+        return new ValidationFailed({ [field ?? 'base']: ['does not refer to an existing record'] }, undefined, { cause: error });
+      }
+      return new Conflict('Other records still refer to this one.', {}, { cause: error });
+    case '23001': // restrict_violation
+      return new Conflict('Other records still refer to this one.', {}, { cause: error });
     case '23502': // not_null_violation
       return new ValidationFailed({ [pg.column ?? 'base']: ["can't be blank"] }, undefined, { cause: error });
     case '23514': // check_violation

@@ -13,9 +13,21 @@ export interface DatabaseOptions {
   acquireTimeout?: number;
 }
 
+/** One SQL statement that ran: what, with which values, how long it took, and its error if it failed. */
+export interface QueryEvent {
+  readonly sql: string;
+  readonly bindings: readonly unknown[];
+  readonly durationMs: number;
+  readonly error?: Error;
+}
+
+export type QueryListener = (event: QueryEvent) => void;
+
 /** An open database: the knex instance every model uses, and how to close it. */
 export interface Database {
   readonly knex: Knex;
+  /** Subscribes to every statement with its duration (logging, per-request counts); returns the unsubscribe. */
+  onQuery(listener: QueryListener): () => void;
   readonly kind: 'postgres' | 'embedded';
   /** Where it lives, with any password removed: for log lines. */
   readonly description: string;
@@ -38,6 +50,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     return {
       knex: instance,
+      onQuery: instrument(instance),
       kind: 'postgres',
       description: redact(options.url),
       close: () => instance.destroy(),
@@ -54,12 +67,41 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   });
   return {
     knex: instance,
+    onQuery: instrument(instance),
     kind: 'embedded',
     description: `embedded PostgreSQL (${embedded.dataDir ?? 'in memory'})`,
     async close() {
       await instance.destroy();
       await embedded.stop();
     },
+  };
+}
+
+interface KnexQuery {
+  __knexQueryUid: string;
+  sql: string;
+  bindings?: readonly unknown[];
+}
+
+/** The one hook every SQL statement passes through: times each and tells the listeners. */
+function instrument(instance: Knex): (listener: QueryListener) => () => void {
+  const listeners = new Set<QueryListener>();
+  const started = new Map<string, number>();
+  const finish = (query: KnexQuery, error?: Error) => {
+    const start = started.get(query.__knexQueryUid);
+    if (start === undefined) return;
+    started.delete(query.__knexQueryUid);
+    const event: QueryEvent = { sql: query.sql, bindings: query.bindings ?? [], durationMs: performance.now() - start, error };
+    for (const listener of listeners) listener(event);
+  };
+  instance.on('query', (query: KnexQuery) => {
+    if (listeners.size > 0) started.set(query.__knexQueryUid, performance.now());
+  });
+  instance.on('query-response', (_response: unknown, query: KnexQuery) => finish(query));
+  instance.on('query-error', (error: Error, query: KnexQuery) => finish(query, error));
+  return (listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   };
 }
 

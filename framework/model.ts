@@ -3,6 +3,11 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { NotFound, ValidationFailed, type FieldErrors } from './errors';
 import { translateDatabaseError } from './database-errors';
+import { installEagerLoading } from './model-query';
+import { preload, relatedQuery, type Relation } from './relations';
+
+/** A zod object schema of a model's writable fields. */
+export type ModelSchema = z.ZodObject<any>;
 
 /** A model class as its static methods see it (`this` in `User.find`). */
 export interface ModelClass<M extends BaseModel<object> = BaseModel<object>> {
@@ -13,18 +18,18 @@ export interface ModelClass<M extends BaseModel<object> = BaseModel<object>> {
   timestamps: boolean;
   hidden: readonly string[];
   schema?: ModelSchema;
+  relations: Record<string, Relation>;
 }
-
-/** A zod object schema of a model's writable fields. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ModelSchema = z.ZodObject<any>;
 
 /** The row type a model instance was declared with. */
 export type RowOf<M> = M extends BaseModel<infer R> ? R : never;
-/** What `create` and `update` accept: any of the row's own fields (the schema decides which are allowed). */
+/** What `create` and `update` accept: the row's own fields (the schema decides which are allowed). */
 export type Attributes<M> = Partial<Omit<RowOf<M>, 'id' | 'created_at' | 'updated_at'>>;
 type Conditions<M> = Partial<RowOf<M>>;
+/** A query on a model's table; awaiting it gives model instances. `.with('relation')` eager-loads. */
+export type ModelQuery<M> = Knex.QueryBuilder<RowOf<M> & object, M[]>;
 type Id = number | string;
+type Statics<M extends BaseModel<object>> = ModelClass<M> & typeof BaseModel;
 
 export interface Page<M> {
   data: M[];
@@ -37,8 +42,8 @@ export interface Page<M> {
 let connection: Knex | undefined;
 const transactions = new AsyncLocalStorage<Knex.Transaction>();
 
-/** Marks a query whose rows should come back as instances of `model` (see `hydrateRows`). */
-interface ModelContext {
+/** Marks a query whose rows come back as instances of `model` (see `hydrateRows`). */
+export interface ModelContext {
   model: ModelClass;
 }
 
@@ -60,6 +65,8 @@ export class BaseModel<R extends object> {
   static hidden: readonly string[] = [];
   /** Zod schema of writable fields: input is validated with it, and fields outside it are dropped. */
   static schema?: ModelSchema;
+  /** Links to other models, by name: `{ author: belongsTo(() => User, { foreignKey: 'user_id' }) }`. */
+  static relations: Record<string, Relation> = {};
 
   constructor(attributes?: Partial<R>) {
     if (attributes) Object.assign(this, attributes);
@@ -87,33 +94,50 @@ export class BaseModel<R extends object> {
   }
 
   /** A knex query builder on this model's table whose rows come back as model instances. */
-  static query<M extends BaseModel<object>>(this: ModelClass<M>): Knex.QueryBuilder<RowOf<M> & object, M[]> {
-    const context: ModelContext = { model: this };
-    return BaseModel.db<RowOf<M> & object, M[]>(this.table).queryContext(context);
+  static query<M extends BaseModel<object>>(this: ModelClass<M>): ModelQuery<M> {
+    return queryOf(this);
   }
 
-  static all<M extends BaseModel<object>>(this: ModelClass<M>): Promise<M[]> {
-    return (this as ModelClass<M> & typeof BaseModel).query().orderBy(this.primaryKey) as unknown as Promise<M[]>;
+  static all<M extends BaseModel<object>>(this: ModelClass<M>): ModelQuery<M> {
+    return queryOf(this).orderBy(this.primaryKey);
+  }
+
+  static where<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): ModelQuery<M> {
+    return queryOf(this).where(conditions as object) as ModelQuery<M>;
+  }
+
+  static orderBy<M extends BaseModel<object>>(this: ModelClass<M>, column: keyof RowOf<M> & string, direction: 'asc' | 'desc' = 'asc'): ModelQuery<M> {
+    return queryOf(this).orderBy(column, direction);
+  }
+
+  static limit<M extends BaseModel<object>>(this: ModelClass<M>, count: number): ModelQuery<M> {
+    return queryOf(this).orderBy(this.primaryKey).limit(count);
+  }
+
+  /** Starts a query that eager-loads the named relations: `Post.with('author')`. */
+  static with<M extends BaseModel<object>>(this: ModelClass<M>, ...relations: string[]): ModelQuery<M> {
+    return (queryOf(this) as unknown as { with(...names: string[]): ModelQuery<M> }).with(...relations);
   }
 
   static async find<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<M | undefined> {
     if (!isValidId(id)) return undefined;
-    return (await (this as ModelClass<M> & typeof BaseModel).query().where(this.primaryKey, id).first()) as M | undefined;
+    return (await queryOf(this).where(this.primaryKey, id).first()) as M | undefined;
   }
 
   /** Like `find`, but a missing record is a `NotFound` (404). */
   static async findOrFail<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<M> {
-    const record = await (this as ModelClass<M> & typeof BaseModel).find(id);
+    const record = await (this as Statics<M>).find(id);
     if (!record) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
     return record as M;
   }
 
   static async findBy<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): Promise<M | undefined> {
-    return (await (this as ModelClass<M> & typeof BaseModel).query().where(conditions as object).first()) as M | undefined;
+    return (await queryOf(this).where(conditions as object).first()) as M | undefined;
   }
 
-  static where<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): Knex.QueryBuilder<RowOf<M> & object, M[]> {
-    return (this as ModelClass<M> & typeof BaseModel).query().where(conditions as object) as Knex.QueryBuilder<RowOf<M> & object, M[]>;
+  /** The first record (by primary key) matching `conditions`, if any. */
+  static async first<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M> = {}): Promise<M | undefined> {
+    return (await queryOf(this).where(conditions as object).orderBy(this.primaryKey).first()) as M | undefined;
   }
 
   static async count<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M> = {}): Promise<number> {
@@ -121,10 +145,15 @@ export class BaseModel<R extends object> {
     return Number(row.count);
   }
 
+  static async exists<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): Promise<boolean> {
+    const row = await BaseModel.db(this.table).where(conditions as object).select(BaseModel.db.raw('1')).first();
+    return row !== undefined;
+  }
+
   /** Validates `attributes` with the schema, inserts them, and returns the stored record. */
   static async create<M extends BaseModel<object>>(this: ModelClass<M>, attributes: Attributes<M>): Promise<M> {
     const values = permit(this, attributes, false);
-    const rows = await write(() => (this as ModelClass<M> & typeof BaseModel).query().insert(values as never).returning('*'));
+    const rows = await write(() => queryOf(this).insert(values as never).returning('*'));
     return (rows as unknown as M[])[0]!;
   }
 
@@ -132,7 +161,7 @@ export class BaseModel<R extends object> {
   static async update<M extends BaseModel<object>>(this: ModelClass<M>, id: Id, attributes: Attributes<M>): Promise<M> {
     const values = permit(this, attributes, true);
     if (this.timestamps) values.updated_at = new Date();
-    const query = (this as ModelClass<M> & typeof BaseModel).query();
+    const query = queryOf(this);
     const rows = isValidId(id) ? await write(() => query.where(this.primaryKey, id).update(values as never).returning('*')) : [];
     const record = (rows as unknown as M[])[0];
     if (!record) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
@@ -146,19 +175,26 @@ export class BaseModel<R extends object> {
     return deleted > 0;
   }
 
-  /** Loads one page of `query` (all rows by default), with the totals a pager needs. */
-  static async paginate<M extends BaseModel<object>>(
-    this: ModelClass<M>,
-    page: number,
-    perPage: number,
-    query: Knex.QueryBuilder = (this as ModelClass<M> & typeof BaseModel).query().orderBy(this.primaryKey),
-  ): Promise<Page<M>> {
-    const safePerPage = Math.min(Math.max(Math.trunc(perPage) || 1, 1), 100);
-    const safePage = Math.max(Math.trunc(page) || 1, 1);
-    const countRow = (await query.clone().clearSelect().clearOrder().clear('limit').clear('offset').queryContext(null).count({ count: '*' }).first()) as { count: string };
-    const total = Number(countRow.count);
-    const data = (await query.clone().limit(safePerPage).offset((safePage - 1) * safePerPage)) as unknown as M[];
-    return { data, page: safePage, perPage: safePerPage, total, pages: Math.max(Math.ceil(total / safePerPage), 1) };
+  /** One page of `query` (all rows by primary key by default) with the totals a pager needs. */
+  static async paginate<M extends BaseModel<object>>(this: ModelClass<M>, page: number, perPage: number, query?: ModelQuery<M>): Promise<Page<M>> {
+    const base = query ?? queryOf(this).orderBy(this.primaryKey);
+    const size = Math.min(Math.max(Math.trunc(perPage) || 1, 1), 100);
+    const current = Math.max(Math.trunc(page) || 1, 1);
+    const counted = base.clone().clearSelect().clearOrder().clear('limit').clear('offset').queryContext(null).count({ count: '*' }).first();
+    const total = Number(((await counted) as unknown as { count: string }).count);
+    const data = (await base.limit(size).offset((current - 1) * size)) as unknown as M[];
+    return { data, page: current, perPage: size, total, pages: Math.max(Math.ceil(total / size), 1) };
+  }
+
+  /** Eager-loads relations onto records already in hand, one query per relation. */
+  static async load<M extends BaseModel<object>>(this: ModelClass<M>, records: M[], ...relations: string[]): Promise<M[]> {
+    await preload(this, records, relations);
+    return records;
+  }
+
+  /** A query for the records linked to this one: `await user.related('posts')`. */
+  related(name: string): Knex.QueryBuilder {
+    return relatedQuery(this.constructor as ModelClass, this, name);
   }
 
   /** Saves changed attributes of this record and refreshes it from the database. */
@@ -171,11 +207,10 @@ export class BaseModel<R extends object> {
 
   /** Deletes this record. */
   async delete(): Promise<boolean> {
-    const model = this.constructor as typeof BaseModel;
-    return model.delete(primaryKeyOf(this));
+    return (this.constructor as typeof BaseModel).delete(primaryKeyOf(this));
   }
 
-  /** The row's fields, minus the model's `hidden` ones. */
+  /** The row's fields (and loaded relations), minus the model's `hidden` ones. */
   toJSON(): Record<string, unknown> {
     const hidden = (this.constructor as typeof BaseModel).hidden;
     const out: Record<string, unknown> = {};
@@ -209,6 +244,11 @@ function hydrate(model: ModelClass, row: unknown): unknown {
   return Object.assign(Object.create(model.prototype as object) as object, row);
 }
 
+function queryOf<M extends BaseModel<object>>(model: ModelClass<M>): ModelQuery<M> {
+  const context: ModelContext = { model };
+  return installEagerLoading(BaseModel.db<RowOf<M> & object, M[]>(model.table).queryContext(context), model);
+}
+
 function primaryKeyOf(record: BaseModel<object>): Id {
   return (record as unknown as Record<string, unknown>)[(record.constructor as ModelClass).primaryKey] as Id;
 }
@@ -219,16 +259,22 @@ function isValidId(id: Id): boolean {
 
 /** Mass-assignment guard and validation: only the schema's fields pass, each checked. */
 function permit(model: ModelClass, attributes: object, partial: boolean): Record<string, unknown> {
-  if (!model.schema) return { ...attributes };
-  const schema = partial ? model.schema.partial() : model.schema;
-  const result = schema.safeParse(attributes);
-  if (result.success) return result.data as Record<string, unknown>;
   const errors: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const field = issue.path.length ? issue.path.map(String).join('.') : 'base';
-    (errors[field] ??= []).push(issue.message);
+  let values: Record<string, unknown> = { ...attributes };
+  if (model.schema) {
+    const result = (partial ? model.schema.partial() : model.schema).safeParse(attributes);
+    if (result.success) values = result.data as Record<string, unknown>;
+    else
+      for (const issue of result.error.issues) {
+        const field = issue.path.length ? issue.path.map(String).join('.') : 'base';
+        (errors[field] ??= []).push(issue.message);
+      }
   }
-  throw new ValidationFailed(errors);
+  for (const [field, value] of Object.entries(values)) {
+    if (typeof value === 'string' && value.includes('\u0000')) (errors[field] ??= []).push('contains a NUL byte, which cannot be stored');
+  }
+  if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
+  return values;
 }
 
 async function write<T>(run: () => PromiseLike<T>): Promise<T> {

@@ -59,7 +59,6 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 function silentLogger() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('pino')({ level: 'silent' });
 }
 

@@ -1,6 +1,7 @@
 import { NotFound, ValidationFailed } from '../../../framework';
 import { User } from '../../../app/models/User';
 import { useTestApp } from '../../support/app';
+import { recordQueries } from '../../support/queries';
 
 const t = useTestApp();
 
@@ -79,5 +80,58 @@ describe('User', () => {
   test('toJSON() is the row', async () => {
     const alex = await User.findBy({ email: 'alex@example.com' });
     expect(JSON.parse(JSON.stringify(alex))).toEqual({ id: alex!.id, name: 'alex', email: 'alex@example.com', created_at: expect.any(String), updated_at: expect.any(String) });
+  });
+
+  test('first, count, exists, orderBy and limit', async () => {
+    expect((await User.first())?.name).toBe('alex');
+    expect((await User.first({ name: 'eric' }))?.email).toBe('eric@example.com');
+    expect(await User.first({ name: 'nobody' })).toBeUndefined();
+    expect(await User.count({ name: 'eric' })).toBe(1);
+    expect(await User.exists({ email: 'eric@example.com' })).toBe(true);
+    expect(await User.exists({ email: 'nobody@example.com' })).toBe(false);
+    expect((await User.orderBy('name', 'desc').limit(1)).map((u) => u.name)).toEqual(['eric']);
+    expect((await User.limit(1)).map((u) => u.name)).toEqual(['alex']);
+  });
+
+  test('query() is the knex builder, and its rows are User instances', async () => {
+    const users = await User.query().where('email', 'like', '%@example.com').whereNot({ name: 'eric' }).orderBy('id');
+    expect(users[0]).toBeInstanceOf(User);
+    expect(users.map((u) => u.name)).toContain('alex');
+    const counted = await User.query().count({ n: '*' });
+    expect(Number((counted[0] as unknown as { n: string }).n)).toBeGreaterThanOrEqual(2);
+  });
+
+  test('paginate returns one page and the totals', async () => {
+    for (let i = 0; i < 5; i++) await User.create({ name: `page${i}`, email: `page${i}@example.com` });
+    const total = await User.count();
+    const page = await User.paginate(2, 2);
+    expect(page).toMatchObject({ page: 2, perPage: 2, total, pages: Math.ceil(total / 2) });
+    expect(page.data).toHaveLength(2);
+    expect(page.data[0]).toBeInstanceOf(User);
+    const all = await User.all();
+    expect(page.data.map((u) => u.id)).toEqual(all.slice(2, 4).map((u) => u.id));
+    const filtered = await User.paginate(1, 10, User.query().where('name', 'like', 'page%').orderBy('name', 'desc'));
+    expect(filtered.total).toBe(5);
+    expect(filtered.data.map((u) => u.name)).toEqual(['page4', 'page3', 'page2', 'page1', 'page0']);
+    const beyond = await User.paginate(99, 2);
+    expect(beyond.data).toEqual([]);
+    expect((await User.paginate(-3, 5000)).perPage).toBe(100);
+  });
+
+  test('every statement reaches the query hook with its SQL, values and duration', async () => {
+    const { queries } = await recordQueries(t.db, async () => {
+      await User.find(1);
+      await User.where({ name: 'eric' });
+    });
+    expect(queries).toHaveLength(2);
+    expect(queries[0]).toEqual({ sql: 'select * from "users" where "id" = $1 limit $2', bindings: [1, 1], durationMs: expect.any(Number), error: undefined });
+    expect(queries[1]!.bindings).toEqual(['eric']);
+    expect(queries.every((q) => q.durationMs >= 0 && q.durationMs < 5000)).toBe(true);
+  });
+
+  test('a failing statement reaches the hook with its error', async () => {
+    const { queries } = await recordQueries(t.db, () => t.knex.raw('select * from no_such_table').catch(() => undefined));
+    expect(queries).toHaveLength(1);
+    expect(queries[0]!.error?.message).toMatch(/no_such_table/);
   });
 });

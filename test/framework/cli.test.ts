@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, runCli } from '../../framework';
+import { migrationPaths } from '../../config/database';
+import { testDatabaseUrl } from '../support/database-url';
+
+const root = path.join(__dirname, '..', '..');
+const { url, embedded } = testDatabaseUrl();
+const open = () => openDatabase({ url, poolMax: 1 });
+
+async function run(...argv: string[]): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await runCli(argv, { open, paths: migrationPaths, sourceMigrationsDir: tmpMigrations, print: (l) => lines.push(l) });
+  return { code, lines: lines.filter((l) => !l.startsWith('database:')) };
+}
+
+async function tables(): Promise<string[]> {
+  const db = await open();
+  try {
+    const { rows } = await db.knex.raw("select tablename from pg_tables where schemaname = 'public' order by tablename");
+    return rows.map((r: { tablename: string }) => r.tablename);
+  } finally {
+    await db.close();
+  }
+}
+
+const tmpMigrations = fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-migrations-'));
+afterAll(() => fs.rmSync(tmpMigrations, { recursive: true, force: true }));
+
+describe('database tasks', () => {
+  test('db:reset drops everything, migrates and seeds', async () => {
+    const { code, lines } = await run('db:reset');
+    expect(code).toBe(0);
+    expect(lines).toEqual([
+      'dropped schema public',
+      'migrated 20261126000000_create_users',
+      'migrated 20261126010000_create_posts',
+      'seeded 01_users',
+      'seeded 02_posts',
+    ]);
+    expect(await tables()).toEqual(['knex_migrations', 'knex_migrations_lock', 'posts', 'users']);
+  });
+
+  test('db:status lists each migration', async () => {
+    expect((await run('db:status')).lines).toEqual(['  up   20261126000000_create_users', '  up   20261126010000_create_posts']);
+  });
+
+  test('db:migrate when up to date says so', async () => {
+    expect((await run('db:migrate')).lines).toEqual(['already up to date']);
+  });
+
+  test('db:rollback undoes the last batch, and db:migrate brings it back', async () => {
+    expect((await run('db:rollback')).lines).toEqual(['rolled back 20261126010000_create_posts', 'rolled back 20261126000000_create_users']);
+    expect(await tables()).toEqual(['knex_migrations', 'knex_migrations_lock']);
+    expect((await run('db:status')).lines).toEqual([' down  20261126000000_create_users', ' down  20261126010000_create_posts']);
+    expect((await run('db:migrate')).lines).toEqual(['migrated 20261126000000_create_users', 'migrated 20261126010000_create_posts']);
+  });
+
+  test('db:seed can run twice without duplicating rows', async () => {
+    await run('db:seed');
+    await run('db:seed');
+    const db = await open();
+    try {
+      expect(await db.knex('users').count({ n: '*' })).toEqual([{ n: '2' }]);
+      expect(await db.knex('posts').count({ n: '*' })).toEqual([{ n: '3' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('db:make-migration writes a dated TypeScript migration', async () => {
+    const { code, lines } = await run('db:make-migration', 'add_age_to_users');
+    expect(code).toBe(0);
+    const files = fs.readdirSync(tmpMigrations);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^\d{14}_add_age_to_users\.ts$/);
+    expect(lines[0]).toMatch(/^create .*add_age_to_users\.ts$/);
+    const source = fs.readFileSync(path.join(tmpMigrations, files[0]!), 'utf8');
+    expect(source).toContain('export async function up(knex: Knex)');
+    expect(source).toContain('export async function down(knex: Knex)');
+  });
+
+  test('bad names and unknown tasks are refused with usage', async () => {
+    expect((await run('db:make-migration', 'Bad Name')).code).toBe(1);
+    const unknown = await run('db:explode');
+    expect(unknown.code).toBe(1);
+    expect(unknown.lines.join('\n')).toContain('Tasks: db:migrate, db:rollback, db:seed, db:reset, db:status, db:make-migration');
+  });
+
+  test('the npm script entry point runs a task in its own process', async () => {
+    // Asynchronously: the embedded test database may live in this very process.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'config/cli.ts', 'db:status'], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, DATABASE_POOL_MAX: embedded ? '1' : '2' },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    expect(stderr).toBe('');
+    expect(stdout).toContain('  up   20261126010000_create_posts');
+  });
+});
