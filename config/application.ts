@@ -11,6 +11,12 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
     publicDir: path.join(root, 'public'),
     db,
     logger,
-    config: { env: settings.env, bodyLimit: settings.bodyLimit },
+    config: {
+      env: settings.env,
+      bodyLimit: settings.bodyLimit,
+      session: settings.session,
+      corsOrigins: settings.corsOrigins,
+      trustProxy: settings.trustProxy,
+    },
   });
 }

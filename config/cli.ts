@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadDotEnv, runCli } from '../framework';
 import { connect, migrationPaths } from './database';
+import routes from './routes';
 import { readSettings, root } from './settings';
 
 /** `npm run db:migrate` and friends: the framework's database tasks on this application's database. */
@@ -10,6 +11,7 @@ runCli(process.argv.slice(2), {
   open: () => connect(settings),
   paths: migrationPaths,
   sourceMigrationsDir: path.join(root, 'db', 'migrations'),
+  routes,
 })
   .then((code) => process.exit(code))
   .catch((error: unknown) => {

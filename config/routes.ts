@@ -1,11 +1,18 @@
 import { defineRoutes } from '../framework';
 import { PagesController } from '../app/controllers/PagesController';
+import { PostsController } from '../app/controllers/PostsController';
 import { SessionsController } from '../app/controllers/SessionsController';
+import { UsersController } from '../app/controllers/UsersController';
 
-/** The one URL table: every page of the application, in the order they are matched. */
+/** The one URL table: every page of the application, in the order they are matched. `npm run routes` prints it. */
 export default defineRoutes((r) => {
   r.get('/', PagesController, 'home', { name: 'root' });
   r.get('/index/', PagesController, 'index');
   r.get('/index1/', PagesController, 'index1');
   r.get('/login/', SessionsController, 'new', { name: 'login' });
+
+  r.resources('users', UsersController, {}, (user) => {
+    user.resources('posts', PostsController, { only: ['index', 'new', 'create'] });
+  });
+  r.resources('posts', PostsController);
 });

@@ -21,13 +21,24 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb or 1mb').default('100kb'),
   AUTO_MIGRATE: booleanString.optional(),
+  SESSION_SECRET: z.string().optional(),
+  SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, dot, dash or underscore').default('trestle.sid'),
+  /** Minutes without a request after which a visitor is signed out. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(120),
+  /** Comma-separated origins allowed to call the JSON API from other sites (CORS). */
+  CORS_ORIGINS: z.string().default(''),
+  /** Express `trust proxy`: true, false, a hop count, or a list of addresses. */
+  TRUST_PROXY: z.string().optional(),
 });
+
+/** Development's secret: good enough on a laptop, refused in production. */
+export const developmentSessionSecret = 'development-only-secret-do-not-use-in-production';
 
 export type Settings = ReturnType<typeof readSettings>;
 
 /** Reads and checks the environment once; a bad value stops the process with every problem listed. */
 export function readSettings(env: Record<string, string | undefined> = process.env) {
-  const raw = loadConfig(schema, env);
+  const raw = loadConfig(schema.superRefine(requireProductionSecret), env);
   const nodeEnv: Environment = raw.NODE_ENV;
   return {
     env: nodeEnv,
@@ -40,7 +51,34 @@ export function readSettings(env: Record<string, string | undefined> = process.e
       poolMax: raw.DATABASE_POOL_MAX,
       embeddedDataDir: path.resolve(raw.EMBEDDED_DB_DIR, nodeEnv),
     },
+    session: {
+      secret: raw.SESSION_SECRET ?? developmentSessionSecret,
+      cookieName: raw.SESSION_COOKIE_NAME,
+      idleTimeout: raw.SESSION_IDLE_MINUTES * 60,
+      secure: nodeEnv === 'production',
+    },
+    corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     /** Apply pending migrations (and seed a new database) at start: in development and on the embedded database. */
     autoMigrate: raw.AUTO_MIGRATE ?? (nodeEnv === 'development' || !raw.DATABASE_URL),
   };
+}
+
+function requireProductionSecret(raw: { NODE_ENV: string; SESSION_SECRET?: string }, context: z.RefinementCtx): void {
+  if (raw.NODE_ENV !== 'production') return;
+  const secret = raw.SESSION_SECRET;
+  if (!secret || secret === developmentSessionSecret || secret.length < 32) {
+    context.addIssue({
+      code: 'custom',
+      path: ['SESSION_SECRET'],
+      message: 'must be set to a random string of at least 32 characters in production (for example: openssl rand -hex 32)',
+    });
+  }
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }

@@ -1,14 +1,17 @@
-import express, { type Express, type Request, type Response } from 'express';
+import cors from 'cors';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ControllerClass } from './controller';
 import { viewFolder } from './controller';
 import type { Database } from './database';
 import { NotFound } from './errors';
 import { errorHandler } from './error-handler';
+import { filtersFor } from './filters';
 import { defaultHelpers } from './helpers';
 import { Kernel, type Environment } from './kernel';
 import { createLogger, type Logger } from './logger';
 import { Model } from './model';
 import type { Route, RouteTable } from './router';
+import { sessionMiddleware, type SessionOptions } from './session';
 import { ViewRenderer } from './view';
 
 export interface AppOptions {
@@ -24,6 +27,12 @@ export interface AppOptions {
     env: Environment;
     /** Largest accepted JSON or form body, e.g. `'100kb'`. */
     bodyLimit?: string;
+    /** Sessions in the database (needed for flash messages, sign-in, CSRF). */
+    session?: SessionOptions;
+    /** Origins allowed to call the JSON API from browsers (CORS); none by default. */
+    corsOrigins?: readonly string[];
+    /** Express's `trust proxy` (behind a load balancer that sets X-Forwarded-*). */
+    trustProxy?: boolean | number | string;
   };
   logger?: Logger;
   /** Extra values and functions every view can use. */
@@ -33,10 +42,12 @@ export interface AppOptions {
 /** A Trestle application: an Express app (a plain request handler) plus the kernel it was built with. */
 export type TrestleApp = Express & { kernel: Kernel };
 
+const overridable = new Set(['PUT', 'PATCH', 'DELETE']);
+
 /**
- * Builds the application: static files, body parsing, the URL table, a 404 for everything else,
- * and the one error handler. The result does not know its server: give it to `http.createServer`,
- * supertest, or a cluster worker.
+ * Builds the application: static files, body parsing, sessions, the URL table, a 404 for
+ * everything else, and the one error handler. The result does not know its server: give it to
+ * `http.createServer`, supertest, or a cluster worker.
  */
 export function createApp(options: AppOptions): TrestleApp {
   const { env } = options.config;
@@ -47,7 +58,7 @@ export function createApp(options: AppOptions): TrestleApp {
     routes: options.routes,
     views,
     logger,
-    helpers: { ...defaultHelpers(options.routes), ...options.helpers },
+    helpers: { ...defaultHelpers(options.routes, options.publicDir), ...options.helpers },
   });
   Model.useDatabase(options.db.knex);
 
@@ -55,20 +66,27 @@ export function createApp(options: AppOptions): TrestleApp {
   app.kernel = kernel;
   app.disable('x-powered-by');
   app.set('env', env);
+  if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
 
   if (options.publicDir) {
     app.use(
       express.static(options.publicDir, {
         index: false,
         dotfiles: 'ignore',
-        maxAge: env === 'production' ? '1d' : 0,
+        // Views link assets with a content digest (`asset()`), so a long cache is safe outside development.
+        maxAge: env === 'development' ? 0 : '1d',
         fallthrough: true,
       }),
     );
   }
+  if (options.config.corsOrigins?.length) {
+    app.use(cors({ origin: [...options.config.corsOrigins], methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 }));
+  }
   const limit = options.config.bodyLimit ?? '100kb';
   app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false }));
+  app.use(methodOverride);
+  if (options.config.session) app.use(sessionMiddleware(options.db.knex, options.config.session));
 
   app.use(buildRouter(options.routes, kernel));
   app.use((_request: Request, _response: Response) => {
@@ -76,6 +94,18 @@ export function createApp(options: AppOptions): TrestleApp {
   });
   app.use(errorHandler(kernel));
   return app;
+}
+
+/** HTML forms can only GET and POST: a POST with `_method=PATCH` (or PUT, DELETE) is routed as that method. */
+function methodOverride(request: Request, _response: Response, next: NextFunction): void {
+  if (request.method === 'POST' && request.body && typeof request.body._method === 'string') {
+    const method = request.body._method.toUpperCase();
+    if (overridable.has(method)) {
+      request.method = method;
+      delete request.body._method;
+    }
+  }
+  next();
 }
 
 /** Compiles the URL table into an Express router once; each request only constructs its controller. */
@@ -95,9 +125,14 @@ function expressPath(path: string): string {
 function dispatcher(route: Route, kernel: Kernel) {
   const Controller: ControllerClass = route.controller;
   const action = route.action;
+  const filters = filtersFor(Controller, action);
   viewFolder(Controller); // resolve the naming once, at start
   return async function dispatch(request: Request, response: Response): Promise<void> {
     const controller = new Controller(request, response, kernel, route);
+    for (const filter of filters) {
+      await filter(controller);
+      if (response.headersSent) return;
+    }
     await (controller as unknown as Record<string, () => unknown>)[action]!();
     if (!response.headersSent) controller.render(action);
   };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from './database';
+import { formatRoutes, type RouteTable } from './router';
 import { dropSchema, migrate, migrationStatus, rollback, seed, type MigrationPaths } from './migrations';
 
 export interface CliContext {
@@ -9,17 +10,20 @@ export interface CliContext {
   paths: MigrationPaths;
   /** Where `db:make-migration` writes (the source folder, even when running from dist/). */
   sourceMigrationsDir: string;
+  /** The URL table, for `routes`. */
+  routes?: RouteTable;
   print?: (line: string) => void;
 }
 
-const tasks = ['db:migrate', 'db:rollback', 'db:seed', 'db:reset', 'db:status', 'db:make-migration'] as const;
+const tasks = ['db:migrate', 'db:rollback', 'db:seed', 'db:reset', 'db:status', 'db:make-migration', 'routes'] as const;
 type Task = (typeof tasks)[number];
 
 const baseName = (file: string) => path.basename(file).replace(/\.(ts|js)$/, '');
 
 /**
  * Runs one database task, printing what it did; returns the process exit code. The tasks:
- * db:migrate, db:rollback, db:seed, db:reset (drop, migrate, seed), db:status, db:make-migration NAME.
+ * db:migrate, db:rollback, db:seed, db:reset (drop, migrate, seed), db:status, db:make-migration NAME,
+ * and routes (the URL table, as `rails routes` prints it).
  */
 export async function runCli(argv: string[], context: CliContext): Promise<number> {
   const print = context.print ?? ((line: string) => console.log(line));
@@ -29,6 +33,11 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     return task ? 1 : 0;
   }
   if (task === 'db:make-migration') return makeMigration(args[0], context.sourceMigrationsDir, print);
+  if (task === 'routes') {
+    if (!context.routes) throw new Error('routes: no URL table was given to the CLI');
+    print(formatRoutes(context.routes));
+    return 0;
+  }
 
   const db = await context.open();
   print(`database: ${db.description}`);

@@ -1,8 +1,14 @@
 import type { Request, Response } from 'express';
-import { HttpError } from './errors';
+import type { z } from 'zod';
+import { HttpError, ValidationFailed, type FieldErrors } from './errors';
+import type { Filter } from './filters';
+import { setFlash, type FlashType } from './flash';
 import type { Kernel } from './kernel';
+import type { Page } from './model';
 import { controllerPath } from './naming';
+import { pageLinks } from './pagination';
 import type { Route } from './router';
+import { validate } from './validation';
 
 /** A controller class as the router sees it: constructed once per request. */
 export interface ControllerClass<C extends Controller = Controller> {
@@ -26,6 +32,9 @@ type Responder = () => unknown;
  * `json`, `redirect` or `head`. An action that answers nothing renders `views/<controller>/<action>`.
  */
 export class Controller {
+  /** Before-filters: `static override before = [before('loadUser', { only: ['show'] })]`. */
+  static before: readonly Filter[] = [];
+
   readonly request: Request;
   readonly response: Response;
   protected readonly kernel: Kernel;
@@ -54,6 +63,16 @@ export class Controller {
     return (this.request.body ?? {}) as Record<string, unknown>;
   }
 
+  /** True when the client prefers JSON to HTML (by its `Accept` header). */
+  get wantsJson(): boolean {
+    return this.request.accepts(['html', 'json']) === 'json';
+  }
+
+  /** Parses input (the body by default) with a zod schema: typed data, or a 422 with per-field messages. */
+  validate<S extends z.ZodType>(schema: S, input: unknown = this.body): z.infer<S> {
+    return validate(schema, input);
+  }
+
   /** Sets the status of the coming response. */
   status(code: number): this {
     this.response.status(code);
@@ -74,14 +93,19 @@ export class Controller {
     this.response.json(value);
   }
 
-  /** Redirects to `url` (302 by default; 303 after a form post). */
+  /** Answers 201 Created with the new resource and its URL in `Location`. */
+  created(value: unknown, location: string): void {
+    this.response.status(201).location(location).json(value);
+  }
+
+  /** Redirects to `url` (302 by default; use 303 after a form post). */
   redirect(url: string, status = 302): void {
     this.response.redirect(status, url);
   }
 
   /** Answers with a status and no body (204 after a delete). */
   head(status: number): void {
-    this.response.sendStatus(status);
+    this.response.status(status).end();
   }
 
   /** Answers HTML or JSON from one action, by what the client's `Accept` header prefers. */
@@ -93,14 +117,42 @@ export class Controller {
     throw new HttpError(406, `This URL answers ${available.join(' or ')}.`);
   }
 
+  /**
+   * Runs `work` (usually a model's create or update). If it fails validation and the client wants
+   * HTML, `onInvalid(errors)` re-renders the form with status 422; JSON clients get the 422 problem.
+   */
+  async rescueInvalid<T>(work: () => Promise<T>, onInvalid: (errors: FieldErrors) => unknown): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ValidationFailed) || this.wantsJson) throw error;
+      this.response.status(422);
+      await onInvalid(error.errors);
+      return undefined;
+    }
+  }
+
+  /** A page of records as the JSON API shapes lists: `{ data, meta }`, with `Link` headers to the other pages. */
+  paginated<M>(page: Page<M>): { data: M[]; meta: Omit<Page<M>, 'data'> } {
+    const links = pageLinks(page, this.request.path, this.query);
+    if (links.length) this.response.setHeader('Link', links.map((l) => `<${l.href}>; rel="${l.rel}"`).join(', '));
+    const { data, ...meta } = page;
+    return { data, meta };
+  }
+
+  /** The session of this visitor (stored in the database). */
+  get session(): Request['session'] {
+    return this.request.session;
+  }
+
+  /** A message shown once, on the next page rendered: `this.flash('notice', 'Saved.')`. */
+  flash(type: FlashType, message: string): void {
+    setFlash(this.request, type, message);
+  }
+
   /** Builds a path from a route name: `this.url('users.show', { id: 1 })`. */
   url(name: string, params?: Record<string, string | number>): string {
     return this.kernel.routes.url(name, params);
-  }
-
-  /** Whether a response was already started (so the implicit render is skipped). */
-  get responded(): boolean {
-    return this.response.headersSent;
   }
 }
 

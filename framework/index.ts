@@ -26,3 +26,11 @@ export {
   type FieldErrors,
 } from './errors';
 export { runCli, type CliContext } from './cli';
+export { before, type Filter } from './filters';
+export { FormBuilder, type FormOptions } from './form-builder';
+export { escapeHtml, linkTo } from './html';
+export { pageLinks, type PageLink } from './pagination';
+export { DatabaseSessionStore, sessionMiddleware, type SessionOptions } from './session';
+export { validate, fieldErrors } from './validation';
+export { formatRoutes, resourceActions, type ResourceAction, type ResourceOptions } from './router';
+export type { FlashType, FlashMessages } from './flash';

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { requestHelpers } from './helpers';
 import type { RouteTable } from './router';
 import type { ViewRenderer } from './view';
 
@@ -13,6 +14,8 @@ export class Kernel {
   readonly logger: Logger;
   /** Helpers and values every view sees (`url`, `formatDate`, …), merged under the action's locals. */
   readonly helpers: Record<string, unknown>;
+  /** The CSRF token of a request, for forms; set when CSRF protection is on. */
+  csrfToken: (request: Request) => string | undefined = () => undefined;
 
   constructor(options: { env: Environment; routes: RouteTable; views: ViewRenderer; logger: Logger; helpers: Record<string, unknown> }) {
     this.env = options.env;
@@ -22,8 +25,8 @@ export class Kernel {
     this.helpers = options.helpers;
   }
 
-  /** The locals of one render: helpers, then `res.locals` (set by middleware), then the action's own. */
+  /** The locals of one render: helpers, the request's own (flash, forms), `res.locals`, then the action's. */
   viewLocals(request: Request, response: Response, locals: Record<string, unknown>): Record<string, unknown> {
-    return { ...this.helpers, request, ...response.locals, ...locals };
+    return { ...this.helpers, ...requestHelpers(request, this.csrfToken(request)), ...response.locals, ...locals };
   }
 }

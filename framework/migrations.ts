@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Knex } from 'knex';
 
 /** Where an application keeps its schema history and demo data. */
@@ -8,8 +10,34 @@ export interface MigrationPaths {
   extension: string;
 }
 
+interface MigrationModule {
+  up(knex: Knex): Promise<void>;
+  down?(knex: Knex): Promise<void>;
+}
+
+/**
+ * Migrations named without their extension, so a database migrated from the build (`.js`) and
+ * one migrated from source (`.ts`, under `npm run dev` or the tests) agree on what has run.
+ */
+class DirectoryMigrationSource implements Knex.MigrationSource<string> {
+  constructor(private readonly paths: MigrationPaths) {}
+
+  async getMigrations(): Promise<string[]> {
+    const files = await fs.promises.readdir(this.paths.migrations).catch(() => [] as string[]);
+    return files.filter((f) => f.endsWith(this.paths.extension) && !f.endsWith('.d.ts')).sort();
+  }
+
+  getMigrationName(file: string): string {
+    return file.slice(0, -this.paths.extension.length);
+  }
+
+  async getMigration(file: string): Promise<MigrationModule> {
+    return require(path.join(this.paths.migrations, file)) as MigrationModule;
+  }
+}
+
 function migratorConfig(paths: MigrationPaths): Knex.MigratorConfig {
-  return { directory: paths.migrations, loadExtensions: [paths.extension], tableName: 'knex_migrations' };
+  return { migrationSource: new DirectoryMigrationSource(paths), tableName: 'knex_migrations' };
 }
 
 function seedConfig(paths: MigrationPaths): Knex.SeederConfig {
@@ -37,7 +65,7 @@ export async function seed(db: Knex, paths: MigrationPaths): Promise<string[]> {
 /** Each migration and whether it has run. */
 export async function migrationStatus(db: Knex, paths: MigrationPaths): Promise<Array<{ name: string; applied: boolean }>> {
   const [completed, pending] = (await db.migrate.list(migratorConfig(paths))) as [Array<{ name: string }>, Array<{ file: string }>];
-  return [...completed.map((m) => ({ name: m.name, applied: true })), ...pending.map((m) => ({ name: m.file, applied: false }))];
+  return [...completed.map((m) => ({ name: m.name, applied: true })), ...pending.map((m) => ({ name: String(m.file ?? m), applied: false }))];
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { NotFound, ValidationFailed, type FieldErrors } from './errors';
 import { translateDatabaseError } from './database-errors';
+import { fieldErrors } from './validation';
 import { installEagerLoading } from './model-query';
 import { preload, relatedQuery, type Relation } from './relations';
 
@@ -23,8 +24,8 @@ export interface ModelClass<M extends BaseModel<object> = BaseModel<object>> {
 
 /** The row type a model instance was declared with. */
 export type RowOf<M> = M extends BaseModel<infer R> ? R : never;
-/** What `create` and `update` accept: the row's own fields (the schema decides which are allowed). */
-export type Attributes<M> = Partial<Omit<RowOf<M>, 'id' | 'created_at' | 'updated_at'>>;
+/** What `create` and `update` accept: the row's own fields, or untrusted input (a request body) that the schema filters. */
+export type Attributes<M> = Partial<Omit<RowOf<M>, 'id' | 'created_at' | 'updated_at'>> | Readonly<Record<string, unknown>>;
 type Conditions<M> = Partial<RowOf<M>>;
 /** A query on a model's table; awaiting it gives model instances. `.with('relation')` eager-loads. */
 export type ModelQuery<M> = Knex.QueryBuilder<RowOf<M> & object, M[]>;
@@ -264,11 +265,7 @@ function permit(model: ModelClass, attributes: object, partial: boolean): Record
   if (model.schema) {
     const result = (partial ? model.schema.partial() : model.schema).safeParse(attributes);
     if (result.success) values = result.data as Record<string, unknown>;
-    else
-      for (const issue of result.error.issues) {
-        const field = issue.path.length ? issue.path.map(String).join('.') : 'base';
-        (errors[field] ??= []).push(issue.message);
-      }
+    else Object.assign(errors, fieldErrors(result.error));
   }
   for (const [field, value] of Object.entries(values)) {
     if (typeof value === 'string' && value.includes('\u0000')) (errors[field] ??= []).push('contains a NUL byte, which cannot be stored');

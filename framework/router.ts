@@ -1,5 +1,6 @@
 import type { Controller, ControllerClass } from './controller';
-import { controllerPath } from './naming';
+import pluralize from 'pluralize';
+import { controllerPath, underscore } from './naming';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -22,8 +23,8 @@ export interface Route {
 }
 
 export interface RouteOptions {
-  /** Route name for `url()`; defaults to `<controller>.<action>` (for example `pages.index`) for the first route of an action. */
-  name?: string;
+  /** Route name for `url()`; defaults to `<controller>.<action>` (for example `pages.index`) for the first route of an action; `false` for none. */
+  name?: string | false;
 }
 
 type Params = Record<string, string | number>;
@@ -83,9 +84,28 @@ function compileSegments(routePath: string): Array<string | { param: string }> {
   return segments.filter((s) => s !== '');
 }
 
+/** The seven conventional actions of a resource, in the order their routes are matched. */
+export const resourceActions = ['index', 'new', 'create', 'show', 'edit', 'update', 'destroy'] as const;
+export type ResourceAction = (typeof resourceActions)[number];
+
+export interface ResourceOptions {
+  /** Only these of the seven actions. */
+  only?: readonly ResourceAction[];
+  /** All seven but these. */
+  except?: readonly ResourceAction[];
+}
+
 /** The receiver of `defineRoutes`: each call adds one line to the URL table. */
 export class RouteBuilder {
-  private readonly routes: Route[] = [];
+  private readonly routes: Route[];
+  private readonly prefix: string;
+  private readonly namePrefix: string;
+
+  constructor(routes: Route[] = [], prefix = '', namePrefix = '') {
+    this.routes = routes;
+    this.prefix = prefix;
+    this.namePrefix = namePrefix;
+  }
 
   get<C extends Controller>(path: string, controller: ControllerClass<C>, action: ActionName<C>, options?: RouteOptions): this {
     return this.add('get', path, controller, action, options);
@@ -107,16 +127,52 @@ export class RouteBuilder {
     return this.add('delete', path, controller, action, options);
   }
 
+  /**
+   * The seven conventional routes of a resource, named `<name>.<action>`:
+   *
+   *     GET /users → index · GET /users/new → new · POST /users → create · GET /users/:id → show
+   *     GET /users/:id/edit → edit · PATCH|PUT /users/:id → update · DELETE /users/:id → destroy
+   *
+   * `nested` draws routes under `/users/:userId`, named `user_<name>.<action>`.
+   */
+  resources(name: string, controller: ControllerClass, options: ResourceOptions = {}, nested?: (r: RouteBuilder) => void): this {
+    const actions = resourceActions.filter((a) => (!options.only || options.only.includes(a)) && !options.except?.includes(a));
+    const base = `/${name}`;
+    const member = `${base}/:id`;
+    const named = (action: string) => ({ name: `${this.namePrefix}${name}.${action}` });
+    const table: Record<ResourceAction, Array<[HttpMethod, string, RouteOptions]>> = {
+      index: [['get', base, named('index')]],
+      new: [['get', `${base}/new`, named('new')]],
+      create: [['post', base, named('create')]],
+      show: [['get', member, named('show')]],
+      edit: [['get', `${member}/edit`, named('edit')]],
+      update: [
+        ['patch', member, named('update')],
+        ['put', member, { name: false }],
+      ],
+      destroy: [['delete', member, named('destroy')]],
+    };
+    for (const action of actions) {
+      for (const [method, path, routeOptions] of table[action]) this.add(method, path, controller, action, routeOptions);
+    }
+    if (nested) {
+      const singular = pluralize.singular(name);
+      nested(new RouteBuilder(this.routes, `${this.prefix}${base}/:${camelize(singular)}Id`, `${this.namePrefix}${underscore(singular)}_`));
+    }
+    return this;
+  }
+
   /** Adds a route; checks now, at start-up, that the action exists. */
   add(method: HttpMethod, path: string, controller: ControllerClass, action: string, options: RouteOptions = {}): this {
     if (!path.startsWith('/')) throw new Error(`Route path "${path}" must start with "/".`);
+    const fullPath = this.prefix + path;
     if (typeof (controller.prototype as unknown as Record<string, unknown>)[action] !== 'function') {
-      throw new Error(`${controller.name} has no action "${action}" (route ${method.toUpperCase()} ${path}).`);
+      throw new Error(`${controller.name} has no action "${action}" (route ${method.toUpperCase()} ${fullPath}).`);
     }
     // An implicit name goes to the first route of an action only (as in Rails); explicit names must be unique.
-    const implicit = `${controllerPath(controller.name)}.${action}`;
-    const name = options.name ?? (this.routes.some((r) => r.name === implicit) ? undefined : implicit);
-    this.routes.push({ method, path, controller, action, name });
+    const implicit = `${this.namePrefix}${controllerPath(controller.name)}.${action}`;
+    const name = options.name === false ? undefined : (options.name ?? (this.routes.some((r) => r.name === implicit) ? undefined : implicit));
+    this.routes.push({ method, path: fullPath, controller, action, name });
     return this;
   }
 
@@ -124,6 +180,18 @@ export class RouteBuilder {
   build(): RouteTable {
     return new RouteTable(this.routes);
   }
+}
+
+function camelize(word: string): string {
+  return word.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The table as `rails routes` prints it: method, path, name, controller#action. */
+export function formatRoutes(table: RouteTable): string {
+  const rows = table.routes.map((r) => [r.method.toUpperCase(), r.path, r.name ?? '', `${r.controller.name}#${r.action}`]);
+  const header = ['Method', 'Path', 'Name', 'Controller#Action'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
 /**

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, runCli } from '../../framework';
 import { migrationPaths } from '../../config/database';
+import routes from '../../config/routes';
 import { testDatabaseUrl } from '../support/database-url';
 
 const root = path.join(__dirname, '..', '..');
@@ -38,14 +39,19 @@ describe('database tasks', () => {
       'dropped schema public',
       'migrated 20261126000000_create_users',
       'migrated 20261126010000_create_posts',
+      'migrated 20261126020000_create_sessions',
       'seeded 01_users',
       'seeded 02_posts',
     ]);
-    expect(await tables()).toEqual(['knex_migrations', 'knex_migrations_lock', 'posts', 'users']);
+    expect(await tables()).toEqual(['knex_migrations', 'knex_migrations_lock', 'posts', 'sessions', 'users']);
   });
 
   test('db:status lists each migration', async () => {
-    expect((await run('db:status')).lines).toEqual(['  up   20261126000000_create_users', '  up   20261126010000_create_posts']);
+    expect((await run('db:status')).lines).toEqual([
+      '  up   20261126000000_create_users',
+      '  up   20261126010000_create_posts',
+      '  up   20261126020000_create_sessions',
+    ]);
   });
 
   test('db:migrate when up to date says so', async () => {
@@ -53,10 +59,22 @@ describe('database tasks', () => {
   });
 
   test('db:rollback undoes the last batch, and db:migrate brings it back', async () => {
-    expect((await run('db:rollback')).lines).toEqual(['rolled back 20261126010000_create_posts', 'rolled back 20261126000000_create_users']);
+    expect((await run('db:rollback')).lines).toEqual([
+      'rolled back 20261126020000_create_sessions',
+      'rolled back 20261126010000_create_posts',
+      'rolled back 20261126000000_create_users',
+    ]);
     expect(await tables()).toEqual(['knex_migrations', 'knex_migrations_lock']);
-    expect((await run('db:status')).lines).toEqual([' down  20261126000000_create_users', ' down  20261126010000_create_posts']);
-    expect((await run('db:migrate')).lines).toEqual(['migrated 20261126000000_create_users', 'migrated 20261126010000_create_posts']);
+    expect((await run('db:status')).lines).toEqual([
+      ' down  20261126000000_create_users',
+      ' down  20261126010000_create_posts',
+      ' down  20261126020000_create_sessions',
+    ]);
+    expect((await run('db:migrate')).lines).toEqual([
+      'migrated 20261126000000_create_users',
+      'migrated 20261126010000_create_posts',
+      'migrated 20261126020000_create_sessions',
+    ]);
   });
 
   test('db:seed can run twice without duplicating rows', async () => {
@@ -87,7 +105,7 @@ describe('database tasks', () => {
     expect((await run('db:make-migration', 'Bad Name')).code).toBe(1);
     const unknown = await run('db:explode');
     expect(unknown.code).toBe(1);
-    expect(unknown.lines.join('\n')).toContain('Tasks: db:migrate, db:rollback, db:seed, db:reset, db:status, db:make-migration');
+    expect(unknown.lines.join('\n')).toContain('Tasks: db:migrate, db:rollback, db:seed, db:reset, db:status, db:make-migration, routes');
   });
 
   test('the npm script entry point runs a task in its own process', async () => {
@@ -100,5 +118,16 @@ describe('database tasks', () => {
     });
     expect(stderr).toBe('');
     expect(stdout).toContain('  up   20261126010000_create_posts');
+  });
+
+  test('routes prints the URL table without touching the database', async () => {
+    const lines: string[] = [];
+    const code = await runCli(['routes'], { open: () => Promise.reject(new Error('no database wanted')), paths: migrationPaths, sourceMigrationsDir: tmpMigrations, routes, print: (l) => lines.push(l) });
+    expect(code).toBe(0);
+    const table = lines.join('\n').split('\n');
+    expect(table[0]).toMatch(/^Method\s+Path\s+Name\s+Controller#Action$/);
+    expect(table).toContainEqual(expect.stringMatching(/^GET\s+\/users\/:id\s+users\.show\s+UsersController#show$/));
+    expect(table).toContainEqual(expect.stringMatching(/^POST\s+\/users\/:userId\/posts\s+user_posts\.create\s+PostsController#create$/));
+    expect(table).toContainEqual(expect.stringMatching(/^GET\s+\/index1\/\s+pages\.index1\s+PagesController#index1$/));
   });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError } from '../../framework';
-import { readSettings } from '../../config/settings';
+import { developmentSessionSecret, readSettings } from '../../config/settings';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -16,7 +16,7 @@ describe('settings from the environment', () => {
   });
 
   test('typed values from strings', () => {
-    const settings = readSettings({ NODE_ENV: 'production', PORT: '8080', DATABASE_URL: 'postgres://app:pw@db/app', DATABASE_POOL_MAX: '20' });
+    const settings = readSettings({ NODE_ENV: 'production', PORT: '8080', DATABASE_URL: 'postgres://app:pw@db/app', DATABASE_POOL_MAX: '20', SESSION_SECRET: 'x'.repeat(40) });
     expect(settings).toMatchObject({ env: 'production', port: 8080, database: { url: 'postgres://app:pw@db/app', poolMax: 20 }, autoMigrate: false });
   });
 
@@ -33,6 +33,22 @@ describe('settings from the environment', () => {
     expect(message).toContain('PORT ("abc"): must be a number');
     expect(message).toContain('NODE_ENV ("staging"): must be development, test or production');
     expect(message).toContain('DATABASE_URL ("mysql://x"): must be a postgres:// or postgresql:// URL');
+  });
+
+  test('production refuses a missing, short or development session secret', () => {
+    for (const secret of [undefined, 'short', developmentSessionSecret]) {
+      expect(() => readSettings({ NODE_ENV: 'production', SESSION_SECRET: secret })).toThrow(
+        /SESSION_SECRET \(.*\): must be set to a random string of at least 32 characters in production/,
+      );
+    }
+    expect(readSettings({ NODE_ENV: 'development' }).session.secret).toBe(developmentSessionSecret);
+  });
+
+  test('CORS origins and trust proxy are parsed', () => {
+    const settings = readSettings({ CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: '1' });
+    expect(settings.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(settings.trustProxy).toBe(1);
+    expect(readSettings({}).corsOrigins).toEqual([]);
   });
 
   test('a port out of range is refused', () => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import request from 'supertest';
-import { Controller, createApp, defineRoutes, NotFound, ValidationFailed, type Database, type TrestleApp } from '../../framework';
+import { Controller, createApp, defineRoutes, NotFound, RouteTable, ValidationFailed, type Database, type TrestleApp } from '../../framework';
+import appRoutes from '../../config/routes';
 import { openTestDatabase } from '../support/app';
 
 class ProbeController extends Controller {
@@ -30,7 +31,7 @@ class ProbeController extends Controller {
   }
 }
 
-const routes = defineRoutes((r) => {
+const probeRoutes = defineRoutes((r) => {
   r.get('/boom', ProbeController, 'boom');
   r.get('/missing', ProbeController, 'missing');
   r.get('/invalid', ProbeController, 'invalid');
@@ -39,12 +40,9 @@ const routes = defineRoutes((r) => {
   r.post('/nul', ProbeController, 'nul');
   r.get('/implicit', ProbeController, 'implicit');
   r.get('/widgets/:id', ProbeController, 'missing');
-  // The layout's navigation links to these names, so error pages can render inside it.
-  r.get('/', ProbeController, 'missing', { name: 'root' });
-  r.get('/index/', ProbeController, 'missing', { name: 'pages.index' });
-  r.get('/index1/', ProbeController, 'missing', { name: 'pages.index1' });
-  r.get('/login/', ProbeController, 'missing', { name: 'login' });
 });
+// The application's routes too: its layout links to them, so error pages can render inside it.
+const routes = new RouteTable([...probeRoutes.routes, ...appRoutes.routes]);
 
 let db: Database;
 const apps: Record<string, TrestleApp> = {};

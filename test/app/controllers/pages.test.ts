@@ -11,7 +11,7 @@ describe('the notes’ pages', () => {
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.text).toContain('<h1>Hello, Seven</h1>');
     for (const href of ['/index/', '/index1/', '/login/']) expect(res.text).toContain(`href="${href}"`);
-    expect(res.text).toContain('<link rel="stylesheet" href="/css/app.css">');
+    expect(res.text).toMatch(/<link rel="stylesheet" href="\/css\/app\.css\?v=[0-9a-f]{10}">/);
   });
 
   test.each(['/index/', '/index'])('GET %s serves the static page', async (path) => {
@@ -25,8 +25,10 @@ describe('the notes’ pages', () => {
     const res = await request(t.app).get(path);
     expect(res.status).toBe(200);
     expect(res.text).toContain('<h1>Hello, John Doe</h1>');
-    const names = [...res.text.matchAll(/<li>(\w+) <span/g)].map((m) => m[1]);
-    expect(names).toEqual(['alex', 'eric']);
+    const users = await User.alphabetical();
+    const links = [...res.text.matchAll(/<li><a href="([^"]+)">(\w+)<\/a> <span/g)].map((m) => [m[1], m[2]]);
+    expect(links).toEqual(users.map((u) => [`/users/${u.id}`, u.name]));
+    expect(links.map((l) => l[1])).toEqual(['alex', 'eric']);
   });
 
   test('GET /index1/ shows a user added to the table, and escapes its name', async () => {

@@ -1,0 +1,106 @@
+import { before, Controller } from '../../framework';
+import { Post } from '../models/Post';
+import { User } from '../models/User';
+import { pageParams } from './concerns';
+
+/** Posts: all of them at /posts, one user's at /users/:userId/posts. HTML and JSON. */
+export class PostsController extends Controller {
+  static override before = [
+    before('loadAuthor', { only: ['index', 'new', 'create'] }),
+    before('loadPost', { only: ['show', 'edit', 'update', 'destroy'] }),
+  ];
+
+  private post!: Post;
+  /** Set when the URL is nested under a user. */
+  private author?: User;
+
+  async loadAuthor() {
+    if (this.params.userId !== undefined) this.author = await User.findOrFail(this.params.userId);
+  }
+
+  async loadPost() {
+    this.post = await Post.findOrFail(this.params.id!);
+    await Post.load([this.post], 'author');
+  }
+
+  /** GET /posts, GET /users/:userId/posts */
+  async index() {
+    const { page, per_page } = this.validate(pageParams, this.query);
+    const query = Post.query().with('author').orderBy('created_at', 'desc').orderBy('id', 'desc');
+    if (this.author) query.where('user_id', this.author.id);
+    const posts = await Post.paginate(page, per_page, query);
+    this.respond({
+      html: () => this.render('index', { title: this.author ? `Posts by ${this.author.name}` : 'Posts', posts, author: this.author }),
+      json: () => this.json(this.paginated(posts)),
+    });
+  }
+
+  /** GET /posts/:id */
+  async show() {
+    this.respond({
+      html: () => this.render('show', { title: this.post.title, post: this.post }),
+      json: () => this.json(this.post),
+    });
+  }
+
+  /** GET /posts/new, GET /users/:userId/posts/new */
+  async new() {
+    await this.renderForm('new', { user_id: this.author?.id, published: false }, {});
+  }
+
+  /** POST /posts, POST /users/:userId/posts */
+  async create() {
+    const input = this.author ? { ...this.body, user_id: this.author.id } : this.body;
+    const post = await this.rescueInvalid(
+      () => Post.create(input),
+      (errors) => this.renderForm('new', input, errors),
+    );
+    if (!post) return;
+    const location = this.url('posts.show', { id: post.id });
+    this.respond({
+      html: () => {
+        this.flash('notice', 'The post was published.');
+        this.redirect(location, 303);
+      },
+      json: () => this.created(post, location),
+    });
+  }
+
+  /** GET /posts/:id/edit */
+  async edit() {
+    await this.renderForm('edit', this.post, {});
+  }
+
+  /** PATCH /posts/:id */
+  async update() {
+    const post = await this.rescueInvalid(
+      () => this.post.update(this.body),
+      (errors) => this.renderForm('edit', { ...this.post, ...this.body }, errors),
+    );
+    if (!post) return;
+    this.respond({
+      html: () => {
+        this.flash('notice', 'The post was updated.');
+        this.redirect(this.url('posts.show', { id: post.id }), 303);
+      },
+      json: () => this.json(post),
+    });
+  }
+
+  /** DELETE /posts/:id */
+  async destroy() {
+    await this.post.delete();
+    this.respond({
+      html: () => {
+        this.flash('notice', 'The post was deleted.');
+        this.redirect(this.url('posts.index'), 303);
+      },
+      json: () => this.head(204),
+    });
+  }
+
+  private async renderForm(view: 'new' | 'edit', post: object, errors: Record<string, string[]>) {
+    const authors = (await User.alphabetical()).map((u) => [u.id, u.name] as const);
+    this.render(view, { title: view === 'new' ? 'New post' : 'Edit post', post, errors, authors, author: this.author });
+  }
+}

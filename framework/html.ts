@@ -1,0 +1,32 @@
+/** Small HTML-building pieces shared by the view helpers. Everything interpolated is escaped. */
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => escapes[c]!);
+}
+
+/** ` name="value"` pairs; `true` writes a bare attribute, `false`/`undefined` none. */
+export function attributes(attrs: Record<string, unknown> = {}): string {
+  let out = '';
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    out += value === true ? ` ${name}` : ` ${name}="${escapeHtml(value)}"`;
+  }
+  return out;
+}
+
+/** `<a href="…">text</a>`. */
+export function linkTo(text: unknown, href: string, attrs: Record<string, unknown> = {}): string {
+  return `<a${attributes({ href, ...attrs })}>${escapeHtml(text)}</a>`;
+}
+
+/** Hidden inputs that make a POST form act as PUT/PATCH/DELETE and carry the CSRF token. */
+export function formPlumbing(method: string, csrfToken: string | undefined): string {
+  const verb = method.toUpperCase();
+  let out = '';
+  if (verb !== 'GET' && verb !== 'POST') out += `<input type="hidden" name="_method" value="${escapeHtml(verb)}">`;
+  if (csrfToken && verb !== 'GET') out += `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}">`;
+  return out;
+}
