@@ -1,7 +1,10 @@
 import type { Controller, ControllerClass } from './controller';
 
+/** A function of the controller; declared as a method so a subclass's filters fit the base's list. */
+type FilterFunction<C> = { bivarianceHack(controller: C): unknown }['bivarianceHack'];
+
 /** A step run before an action: a method name of the controller, or a function of the controller. */
-export type FilterRun<C extends Controller = Controller> = string | ((controller: C) => unknown);
+export type FilterRun<C extends Controller = Controller> = string | FilterFunction<C>;
 
 /** A before-filter, limited to some actions with `only` or `except`. */
 export interface Filter<C extends Controller = Controller> {
