@@ -71,12 +71,14 @@ export class FormBuilder {
 
   /** A checkbox; the hidden field before it sends `false` when it is left unticked. */
   checkbox(name: string, label: string): string {
-    const raw = this.values[name];
+    // A ticked box arrives after its hidden `false` twin, as ['false', 'true']: the last value wins.
+    const value = this.values[name];
+    const raw = Array.isArray(value) ? value[value.length - 1] : value;
     const checked = raw === true || raw === 'true' || raw === '1' || raw === 'on';
     const input =
       `<input type="hidden" name="${escapeHtml(name)}" value="false">` +
       `<input${attributes({ id: this.id(name), name, type: 'checkbox', value: 'true', checked, ...this.errorAttributes(name) })}>`;
-    return `<div class="field checkbox${this.errorsOf(name) ? ' has-error' : ''}">${input}<label for="${this.id(name)}">${escapeHtml(label)}</label>${this.message(name)}</div>`;
+    return `<div class="field checkbox${this.errorsOf(name) ? ' has-error' : ''}">${input}<label for="${this.id(name)}">${escapeHtml(label)}</label>${this.message(name, label)}</div>`;
   }
 
   select(name: string, label: string, choices: ReadonlyArray<readonly [value: unknown, text: unknown]>, options: { prompt?: string } = {}): string {
@@ -91,7 +93,7 @@ export class FormBuilder {
   }
 
   private field(name: string, label: string, control: string): string {
-    return `<div class="field${this.errorsOf(name) ? ' has-error' : ''}"><label for="${this.id(name)}">${escapeHtml(label)}</label>${control}${this.message(name)}</div>`;
+    return `<div class="field${this.errorsOf(name) ? ' has-error' : ''}"><label for="${this.id(name)}">${escapeHtml(label)}</label>${control}${this.message(name, label)}</div>`;
   }
 
   private summary(): string {
@@ -121,14 +123,9 @@ export class FormBuilder {
     return this.errorsOf(name) ? { 'aria-invalid': 'true', 'aria-describedby': `${this.id(name)}_error` } : {};
   }
 
-  private message(name: string): string {
+  /** `Title can't be blank`: the field's label, then its messages. */
+  private message(name: string, label: string): string {
     const messages = this.errorsOf(name);
-    return messages ? `<p class="field-error" id="${this.id(name)}_error">${escapeHtml(humanize(name))} ${escapeHtml(messages.join(', '))}</p>` : '';
+    return messages ? `<p class="field-error" id="${this.id(name)}_error">${escapeHtml(label)} ${escapeHtml(messages.join(', '))}</p>` : '';
   }
-}
-
-/** `user_id` → `User`, `title` → `Title`: how a field is named in its message. */
-function humanize(field: string): string {
-  const words = field.replace(/_id$/, '').replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }

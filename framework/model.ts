@@ -122,7 +122,13 @@ export class BaseModel<R extends object> {
 
   static async find<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<M | undefined> {
     if (!isValidId(id)) return undefined;
-    return (await queryOf(this).where(this.primaryKey, id).first()) as M | undefined;
+    try {
+      return (await queryOf(this).where(this.primaryKey, id).first()) as M | undefined;
+    } catch (error) {
+      // An id beyond the column's range (22003) cannot name a row: not found, rather than an error.
+      if ((error as { code?: string }).code === '22003') return undefined;
+      throw error;
+    }
   }
 
   /** Like `find`, but a missing record is a `NotFound` (404). */
@@ -163,7 +169,7 @@ export class BaseModel<R extends object> {
     const values = permit(this, attributes, true);
     if (this.timestamps) values.updated_at = new Date();
     const query = queryOf(this);
-    const rows = isValidId(id) ? await write(() => query.where(this.primaryKey, id).update(values as never).returning('*')) : [];
+    const rows = isValidId(id) ? await write(() => query.where(this.primaryKey, id).update(values as never).returning('*')).catch(outOfRangeAsNone) : [];
     const record = (rows as unknown as M[])[0];
     if (!record) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
     return record;
@@ -172,8 +178,8 @@ export class BaseModel<R extends object> {
   /** Deletes the record with this id; returns whether one was deleted. */
   static async delete<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<boolean> {
     if (!isValidId(id)) return false;
-    const deleted = await write(() => BaseModel.db(this.table).where(this.primaryKey, id).delete());
-    return deleted > 0;
+    const deleted = await write(() => BaseModel.db(this.table).where(this.primaryKey, id).delete()).catch(outOfRangeAsNone);
+    return Number(deleted) > 0;
   }
 
   /** One page of `query` (all rows by primary key by default) with the totals a pager needs. */
@@ -198,10 +204,11 @@ export class BaseModel<R extends object> {
     return relatedQuery(this.constructor as ModelClass, this, name);
   }
 
-  /** Saves changed attributes of this record and refreshes it from the database. */
-  async update(attributes: Partial<R>): Promise<this> {
+  /** Saves changed attributes of this record and refreshes it from the database; loaded relations are dropped (they may be stale). */
+  async update(attributes: Partial<R> | Readonly<Record<string, unknown>>): Promise<this> {
     const model = this.constructor as typeof BaseModel;
     const fresh = await model.update(primaryKeyOf(this), attributes as never);
+    for (const name of Object.keys(model.relations)) delete (this as Record<string, unknown>)[name];
     Object.assign(this, fresh);
     return this;
   }
@@ -264,7 +271,11 @@ function permit(model: ModelClass, attributes: object, partial: boolean): Record
   let values: Record<string, unknown> = { ...attributes };
   if (model.schema) {
     const result = (partial ? model.schema.partial() : model.schema).safeParse(attributes);
-    if (result.success) values = result.data as Record<string, unknown>;
+    if (result.success) {
+      values = result.data as Record<string, unknown>;
+      // An update changes what was sent, not the fields whose schema has a default.
+      if (partial) for (const key of Object.keys(values)) if (!Object.hasOwn(attributes, key)) delete values[key];
+    }
     else Object.assign(errors, fieldErrors(result.error));
   }
   for (const [field, value] of Object.entries(values)) {
@@ -272,6 +283,13 @@ function permit(model: ModelClass, attributes: object, partial: boolean): Record
   }
   if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
   return values;
+}
+
+/** An id beyond the column's range matches no row. */
+function outOfRangeAsNone(error: unknown): never[] {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  if (cause?.code === '22003' || (error as { code?: string }).code === '22003') return [];
+  throw error;
 }
 
 async function write<T>(run: () => PromiseLike<T>): Promise<T> {

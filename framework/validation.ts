@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationFailed, type FieldErrors } from './errors';
 
 /** zod's issues as `{ field: [messages] }`; issues about the whole input go under `base`. */
@@ -17,3 +17,25 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infe
   if (result.success) return result.data;
   throw new ValidationFailed(fieldErrors(result.error));
 }
+
+const lastOf = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
+
+/** Field types for input that arrives as strings (HTML forms, query strings) as well as JSON. */
+export const fields = {
+  /**
+   * A checkbox or JSON boolean: true/false, 'true'/'false', '1'/'0', 'on'. A form sends a hidden
+   * 'false' before a ticked box's 'true'; the last value wins.
+   */
+  boolean: () =>
+    z.preprocess(
+      lastOf,
+      z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1' || v === 'on')]),
+    ),
+  /** A reference to a row (a serial id): a whole number from 1 to 2147483647. */
+  id: () =>
+    z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be chosen')
+      .max(2147483647, 'does not refer to an existing record'),
+};

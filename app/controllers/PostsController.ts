@@ -78,6 +78,7 @@ export class PostsController extends Controller {
       (errors) => this.renderForm('edit', { ...this.post, ...this.body }, errors),
     );
     if (!post) return;
+    await Post.load([post], 'author');
     this.respond({
       html: () => {
         this.flash('notice', 'The post was updated.');

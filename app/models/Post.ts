@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { belongsTo, Model, type Relations } from '../../framework';
+import { belongsTo, fields, Model, type Relations } from '../../framework';
 import { User } from './User';
 
 export interface PostRow {
@@ -17,10 +17,10 @@ export class Post extends Model<PostRow> {
   static override table = 'posts';
 
   static override schema = z.object({
-    user_id: z.coerce.number().int().positive('must be a user'),
+    user_id: fields.id(),
     title: z.string().trim().min(1, "can't be blank").max(200, 'is too long (at most 200 characters)'),
     body: z.string().max(20000, 'is too long (at most 20000 characters)').default(''),
-    published: z.coerce.boolean().default(false),
+    published: fields.boolean().default(false),
   });
 
   static override relations: Relations = {
