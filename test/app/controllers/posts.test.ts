@@ -1,18 +1,9 @@
 import request from 'supertest';
 import { useTestApp } from '../../support/app';
 import { recordQueries } from '../../support/queries';
+import type { PostRow } from '../../../app/models/Post';
 
 const t = useTestApp();
-
-interface PostRow {
-  id: number;
-  user_id: number;
-  title: string;
-  body: string;
-  published: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
 
 async function userId(name: string): Promise<number> {
   const row = await t.knex('users').where({ name }).first('id');
