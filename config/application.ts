@@ -17,6 +17,7 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
       session: settings.session,
       corsOrigins: settings.corsOrigins,
       trustProxy: settings.trustProxy,
+      passwordCost: settings.passwordCost,
     },
   });
 }

@@ -10,6 +10,9 @@ export default defineRoutes((r) => {
   r.get('/index/', PagesController, 'index');
   r.get('/index1/', PagesController, 'index1');
   r.get('/login/', SessionsController, 'new', { name: 'login' });
+  r.post('/login/', SessionsController, 'create', { name: 'sessions.create' });
+  r.post('/logout', SessionsController, 'destroy', { name: 'logout' });
+  r.get('/signup', UsersController, 'new', { name: 'signup' });
 
   r.resources('users', UsersController, {}, (user) => {
     user.resources('posts', PostsController, { only: ['index', 'new', 'create'] });

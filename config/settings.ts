@@ -25,6 +25,10 @@ const schema = z.object({
   SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, dot, dash or underscore').default('trestle.sid'),
   /** Minutes without a request after which a visitor is signed out. */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(120),
+  /** Hours after signing in after which a session ends, however active. */
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  /** log2 of scrypt's N for new password hashes; OWASP recommends 17. */
+  PASSWORD_HASH_COST: z.coerce.number().int().min(10, 'must be at least 10').max(20).optional(),
   /** Comma-separated origins allowed to call the JSON API from other sites (CORS). */
   CORS_ORIGINS: z.string().default(''),
   /** Express `trust proxy`: true, false, a hop count, or a list of addresses. */
@@ -55,8 +59,11 @@ export function readSettings(env: Record<string, string | undefined> = process.e
       secret: raw.SESSION_SECRET ?? developmentSessionSecret,
       cookieName: raw.SESSION_COOKIE_NAME,
       idleTimeout: raw.SESSION_IDLE_MINUTES * 60,
+      absoluteTimeout: raw.SESSION_ABSOLUTE_HOURS * 60 * 60,
       secure: nodeEnv === 'production',
     },
+    // Tests hash at a low cost to stay fast; everywhere else OWASP's.
+    passwordCost: raw.PASSWORD_HASH_COST ?? (nodeEnv === 'test' ? 12 : 17),
     corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
     /** Apply pending migrations (and seed a new database) at start: in development and on the embedded database. */

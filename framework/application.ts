@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import type { ControllerClass } from './controller';
 import { viewFolder } from './controller';
 import type { Database } from './database';
@@ -11,6 +11,9 @@ import { Kernel, type Environment } from './kernel';
 import { createLogger, type Logger } from './logger';
 import { Model } from './model';
 import type { Route, RouteTable } from './router';
+import { csrfProtection } from './csrf';
+import { methodOverride, rejectMalformedUrl, securityHeaders } from './middleware';
+import { setPasswordCost } from './password';
 import { sessionMiddleware, type SessionOptions } from './session';
 import { ViewRenderer } from './view';
 
@@ -33,6 +36,8 @@ export interface AppOptions {
     corsOrigins?: readonly string[];
     /** Express's `trust proxy` (behind a load balancer that sets X-Forwarded-*). */
     trustProxy?: boolean | number | string;
+    /** log2 of scrypt's N for new password hashes (17, OWASP's recommendation, by default). */
+    passwordCost?: number;
   };
   logger?: Logger;
   /** Extra values and functions every view can use. */
@@ -42,10 +47,9 @@ export interface AppOptions {
 /** A Trestle application: an Express app (a plain request handler) plus the kernel it was built with. */
 export type TrestleApp = Express & { kernel: Kernel };
 
-const overridable = new Set(['PUT', 'PATCH', 'DELETE']);
-
 /**
- * Builds the application: static files, body parsing, sessions, the URL table, a 404 for
+ * Builds the application: security headers, static files, body parsing, sessions and CSRF
+ * protection, method override, the URL table, a 404 for
  * everything else, and the one error handler. The result does not know its server: give it to
  * `http.createServer`, supertest, or a cluster worker.
  */
@@ -61,12 +65,15 @@ export function createApp(options: AppOptions): TrestleApp {
     helpers: { ...defaultHelpers(options.routes, options.publicDir), ...options.helpers },
   });
   Model.useDatabase(options.db.knex);
+  if (options.config.passwordCost) setPasswordCost(options.config.passwordCost);
 
   const app = express() as TrestleApp;
   app.kernel = kernel;
   app.disable('x-powered-by');
   app.set('env', env);
   if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
+  app.use(rejectMalformedUrl);
+  app.use(securityHeaders(env));
 
   if (options.publicDir) {
     app.use(
@@ -85,8 +92,13 @@ export function createApp(options: AppOptions): TrestleApp {
   const limit = options.config.bodyLimit ?? '100kb';
   app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false }));
+  if (options.config.session) {
+    app.use(sessionMiddleware(options.db.knex, options.config.session));
+    const csrf = csrfProtection({ allowedOrigins: options.config.corsOrigins });
+    kernel.csrfToken = csrf.token;
+    app.use(csrf.middleware);
+  }
   app.use(methodOverride);
-  if (options.config.session) app.use(sessionMiddleware(options.db.knex, options.config.session));
 
   app.use(buildRouter(options.routes, kernel));
   app.use((_request: Request, _response: Response) => {
@@ -94,18 +106,6 @@ export function createApp(options: AppOptions): TrestleApp {
   });
   app.use(errorHandler(kernel));
   return app;
-}
-
-/** HTML forms can only GET and POST: a POST with `_method=PATCH` (or PUT, DELETE) is routed as that method. */
-function methodOverride(request: Request, _response: Response, next: NextFunction): void {
-  if (request.method === 'POST' && request.body && typeof request.body._method === 'string') {
-    const method = request.body._method.toUpperCase();
-    if (overridable.has(method)) {
-      request.method = method;
-      delete request.body._method;
-    }
-  }
-  next();
 }
 
 /** Compiles the URL table into an Express router once; each request only constructs its controller. */

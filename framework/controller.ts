@@ -8,6 +8,7 @@ import type { Page } from './model';
 import { controllerPath } from './naming';
 import { pageLinks } from './pagination';
 import type { Route } from './router';
+import { regenerateSession } from './session';
 import { validate } from './validation';
 
 /** A controller class as the router sees it: constructed once per request. */
@@ -143,6 +144,21 @@ export class Controller {
   /** The session of this visitor (stored in the database). */
   get session(): Request['session'] {
     return this.request.session;
+  }
+
+  /**
+   * Signs `userId` in: a brand-new session (new id, so a planted one is useless; new CSRF token)
+   * holding only the user and the time. Call after checking the password.
+   */
+  async signIn(userId: number): Promise<void> {
+    await regenerateSession(this.request);
+    this.request.session.userId = userId;
+    this.request.session.signedInAt = Date.now();
+  }
+
+  /** Signs out: the session is destroyed in the store (its id no longer works) and a fresh one begins. */
+  async signOut(): Promise<void> {
+    await regenerateSession(this.request);
   }
 
   /** A message shown once, on the next page rendered: `this.flash('notice', 'Saved.')`. */

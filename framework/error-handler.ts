@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { HttpError, reasonPhrase, type FieldErrors } from './errors';
+import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors } from './errors';
 import { translateDatabaseError } from './database-errors';
 import type { Kernel } from './kernel';
 
@@ -74,6 +74,7 @@ export function errorHandler(kernel: Kernel): ErrorRequestHandler {
     if (showStack) problem.stack = (original as Error).stack?.split('\n');
 
     response.status(httpError.status);
+    if (httpError instanceof TooManyRequests) response.setHeader('Retry-After', String(httpError.retryAfter));
     if (wantsJson(request)) {
       response.type('application/problem+json').send(JSON.stringify(problem));
       return;

@@ -67,6 +67,16 @@ export class ValidationFailed extends HttpError {
   }
 }
 
+/** 429: too many attempts; `retryAfter` seconds until the next is allowed (sent as `Retry-After`). */
+export class TooManyRequests extends HttpError {
+  readonly retryAfter: number;
+
+  constructor(retryAfter: number, message = 'Too many attempts. Please wait and try again.') {
+    super(429, message);
+    this.retryAfter = Math.max(1, Math.ceil(retryAfter));
+  }
+}
+
 /** 503: a dependency (the database) is unavailable right now. */
 export class ServiceUnavailable extends HttpError {
   constructor(message = 'The service is temporarily unavailable. Please try again shortly.', options?: { cause?: unknown }) {

@@ -1,5 +1,5 @@
 import type { FieldErrors } from './errors';
-import { attributes, escapeHtml, formPlumbing } from './html';
+import { attributes, escapeHtml, formPlumbing, type CsrfTokenSource } from './html';
 
 export interface FormOptions {
   /** Where the form posts. */
@@ -10,7 +10,7 @@ export interface FormOptions {
   errors?: FieldErrors;
   /** Prefix of the fields' ids (default `form`). */
   id?: string;
-  csrfToken?: string;
+  csrfToken?: CsrfTokenSource;
 }
 
 interface FieldOptions {

@@ -66,10 +66,11 @@ export function defaultHelpers(routes: RouteTable, publicDir: string | undefined
 }
 
 /** Helpers that depend on the request: its flash messages, and forms carrying its CSRF token. */
-export function requestHelpers(request: Request, csrfToken: string | undefined): Record<string, unknown> {
+export function requestHelpers(request: Request, csrfToken: () => string | undefined): Record<string, unknown> {
   return {
     request,
     flash: takeFlash(request),
+    /** The CSRF token, for a form written by hand: `<input type="hidden" name="_csrf" value="<%= csrfToken() %>">`. */
     csrfToken,
     formFor: (values: object | undefined, options: FormOptions) => new FormBuilder(values, { csrfToken, ...options }),
     /** A one-button form, for actions that must not be links (delete, sign out). */

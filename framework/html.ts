@@ -23,10 +23,15 @@ export function linkTo(text: unknown, href: string, attrs: Record<string, unknow
 }
 
 /** Hidden inputs that make a POST form act as PUT/PATCH/DELETE and carry the CSRF token. */
-export function formPlumbing(method: string, csrfToken: string | undefined): string {
+export function formPlumbing(method: string, csrfToken: CsrfTokenSource): string {
   const verb = method.toUpperCase();
   let out = '';
   if (verb !== 'GET' && verb !== 'POST') out += `<input type="hidden" name="_method" value="${escapeHtml(verb)}">`;
-  if (csrfToken && verb !== 'GET') out += `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}">`;
+  // Asked for only here, so a page without a form does not start a session.
+  const token = verb === 'GET' ? undefined : typeof csrfToken === 'function' ? csrfToken() : csrfToken;
+  if (token) out += `<input type="hidden" name="_csrf" value="${escapeHtml(token)}">`;
   return out;
 }
+
+/** A CSRF token, or a function that makes one when a form needs it. */
+export type CsrfTokenSource = string | undefined | (() => string | undefined);

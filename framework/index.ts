@@ -22,6 +22,7 @@ export {
   Conflict,
   ValidationFailed,
   ServiceUnavailable,
+  TooManyRequests,
   reasonPhrase,
   type FieldErrors,
 } from './errors';
@@ -34,3 +35,7 @@ export { DatabaseSessionStore, sessionMiddleware, type SessionOptions } from './
 export { validate, fieldErrors, fields } from './validation';
 export { formatRoutes, resourceActions, type ResourceAction, type ResourceOptions } from './router';
 export type { FlashType, FlashMessages } from './flash';
+export { hashPassword, verifyPassword, setPasswordCost, recommendedCost } from './password';
+export { rateLimit, type RateLimitOptions, type RateLimitFilter } from './rate-limit';
+export { csrfProtection, type CsrfProtection } from './csrf';
+export { securityHeaders, methodOverride, rejectMalformedUrl } from './middleware';

@@ -14,7 +14,7 @@ export class Kernel {
   readonly logger: Logger;
   /** Helpers and values every view sees (`url`, `formatDate`, …), merged under the action's locals. */
   readonly helpers: Record<string, unknown>;
-  /** The CSRF token of a request, for forms; set when CSRF protection is on. */
+  /** The CSRF token of a request, for forms; set when sessions (and so CSRF protection) are on. */
   csrfToken: (request: Request) => string | undefined = () => undefined;
 
   constructor(options: { env: Environment; routes: RouteTable; views: ViewRenderer; logger: Logger; helpers: Record<string, unknown> }) {
@@ -27,6 +27,6 @@ export class Kernel {
 
   /** The locals of one render: helpers, the request's own (flash, forms), `res.locals`, then the action's. */
   viewLocals(request: Request, response: Response, locals: Record<string, unknown>): Record<string, unknown> {
-    return { ...this.helpers, ...requestHelpers(request, this.csrfToken(request)), ...response.locals, ...locals };
+    return { ...this.helpers, ...requestHelpers(request, () => this.csrfToken(request)), ...response.locals, ...locals };
   }
 }

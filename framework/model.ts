@@ -160,6 +160,7 @@ export class BaseModel<R extends object> {
   /** Validates `attributes` with the schema, inserts them, and returns the stored record. */
   static async create<M extends BaseModel<object>>(this: ModelClass<M>, attributes: Attributes<M>): Promise<M> {
     const values = permit(this, attributes, false);
+    await (this as Statics<M>).beforeSave(values, true);
     const rows = await write(() => queryOf(this).insert(values as never).returning('*'));
     return (rows as unknown as M[])[0]!;
   }
@@ -167,6 +168,7 @@ export class BaseModel<R extends object> {
   /** Updates the record with this id; returns it, or throws `NotFound`. */
   static async update<M extends BaseModel<object>>(this: ModelClass<M>, id: Id, attributes: Attributes<M>): Promise<M> {
     const values = permit(this, attributes, true);
+    await (this as Statics<M>).beforeSave(values, false);
     if (this.timestamps) values.updated_at = new Date();
     const query = queryOf(this);
     const rows = isValidId(id) ? await write(() => query.where(this.primaryKey, id).update(values as never).returning('*')).catch(outOfRangeAsNone) : [];
@@ -192,6 +194,12 @@ export class BaseModel<R extends object> {
     const data = (await base.limit(size).offset((current - 1) * size)) as unknown as M[];
     return { data, page: current, perPage: size, total, pages: Math.max(Math.ceil(total / size), 1) };
   }
+
+  /**
+   * Called with the validated values before every insert and update: derive columns here
+   * (User hashes `password` into `password_hash`). `values` may be changed in place.
+   */
+  static async beforeSave(_values: Record<string, unknown>, _creating: boolean): Promise<void> {}
 
   /** Eager-loads relations onto records already in hand, one query per relation. */
   static async load<M extends BaseModel<object>>(this: ModelClass<M>, records: M[], ...relations: string[]): Promise<M[]> {

@@ -1,8 +1,17 @@
 import session, { type SessionData } from 'express-session';
 import type { Knex } from 'knex';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 type Callback = (error?: unknown) => void;
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The signed-in user's id. */
+    userId?: number;
+    /** When the user signed in (ms since epoch), for the absolute timeout. */
+    signedInAt?: number;
+  }
+}
 
 /**
  * express-session's store on the application's database (the `sessions` table of the migrations),
@@ -75,13 +84,22 @@ export interface SessionOptions {
   cookieName?: string;
   /** Seconds of inactivity after which a session ends. */
   idleTimeout?: number;
+  /** Seconds after sign-in after which a session ends, however active. */
+  absoluteTimeout?: number;
   /** Send the cookie only over HTTPS. */
   secure?: boolean;
 }
 
-/** The session middleware: database store, HttpOnly SameSite=Lax cookie, sliding idle expiry. */
-export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHandler {
-  return session({
+/** The session middleware: database store, HttpOnly SameSite=Lax cookie, sliding idle expiry, absolute expiry. */
+export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHandler[] {
+  const absoluteMs = (options.absoluteTimeout ?? 12 * 60 * 60) * 1000;
+  const expireSignIn: RequestHandler = (request, _response, next) => {
+    const signedInAt = request.session?.signedInAt;
+    if (signedInAt === undefined || Date.now() - signedInAt <= absoluteMs) return next();
+    // Past the absolute timeout: a new, empty session; the old id is destroyed in the store.
+    request.session.regenerate((error) => next(error));
+  };
+  return [session({
     store: new DatabaseSessionStore(db),
     name: options.cookieName ?? 'trestle.sid',
     secret: options.secret,
@@ -96,5 +114,10 @@ export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHan
       maxAge: (options.idleTimeout ?? 2 * 60 * 60) * 1000,
       path: '/',
     },
-  });
+  }), expireSignIn];
+}
+
+/** Replaces the request's session with a new one (new id, nothing carried over); the old one is destroyed. */
+export function regenerateSession(request: Request): Promise<void> {
+  return new Promise((resolve, reject) => request.session.regenerate((error: unknown) => (error ? reject(error) : resolve())));
 }

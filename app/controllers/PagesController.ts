@@ -1,8 +1,8 @@
-import { Controller } from '../../framework';
 import { User } from '../models/User';
+import { ApplicationController } from './ApplicationController';
 
 /** The first pages of the application: a greeting, a static page and a template with data. */
-export class PagesController extends Controller {
+export class PagesController extends ApplicationController {
   /** GET / — the greeting, linking to the other pages. */
   async home() {
     this.render('home', { title: 'Welcome' });

@@ -1,13 +1,17 @@
-import { before, Controller } from '../../framework';
+import { before } from '../../framework';
 import { Post } from '../models/Post';
 import { User } from '../models/User';
+import { ApplicationController } from './ApplicationController';
 import { pageParams } from './concerns';
 
-/** Posts: all of them at /posts, one user's at /users/:userId/posts. HTML and JSON. */
-export class PostsController extends Controller {
+/** Posts: all of them at /posts, one user's at /users/:userId/posts. HTML and JSON. Writing needs a signed-in author. */
+export class PostsController extends ApplicationController {
   static override before = [
+    ...ApplicationController.before,
+    before('requireLogin', { except: ['index', 'show'] }),
     before('loadAuthor', { only: ['index', 'new', 'create'] }),
     before('loadPost', { only: ['show', 'edit', 'update', 'destroy'] }),
+    before('requireAuthor', { only: ['edit', 'update', 'destroy'] }),
   ];
 
   private post!: Post;
@@ -16,6 +20,12 @@ export class PostsController extends Controller {
 
   async loadAuthor() {
     if (this.params.userId !== undefined) this.author = await User.findOrFail(this.params.userId);
+    // Only you write as you: /users/:userId/posts/new is for your own id.
+    if (this.author && this.route.action !== 'index') this.authorize(this.author.id === this.currentUser?.id, 'You can only write posts as yourself.');
+  }
+
+  async requireAuthor() {
+    this.authorize(this.post.user_id === this.currentUser?.id, 'You can only change your own posts.');
   }
 
   async loadPost() {
@@ -45,12 +55,13 @@ export class PostsController extends Controller {
 
   /** GET /posts/new, GET /users/:userId/posts/new */
   async new() {
-    await this.renderForm('new', { user_id: this.author?.id, published: false }, {});
+    this.renderForm('new', { published: false }, {});
   }
 
   /** POST /posts, POST /users/:userId/posts */
   async create() {
-    const input = this.author ? { ...this.body, user_id: this.author.id } : this.body;
+    // The author is whoever is signed in, whatever the body says.
+    const input = { ...this.body, user_id: this.currentUser!.id };
     const post = await this.rescueInvalid(
       () => Post.create(input),
       (errors) => this.renderForm('new', input, errors),
@@ -68,13 +79,14 @@ export class PostsController extends Controller {
 
   /** GET /posts/:id/edit */
   async edit() {
-    await this.renderForm('edit', this.post, {});
+    this.renderForm('edit', this.post, {});
   }
 
   /** PATCH /posts/:id */
   async update() {
+    const { user_id: _ignored, ...changes } = this.body;
     const post = await this.rescueInvalid(
-      () => this.post.update(this.body),
+      () => this.post.update(changes),
       (errors) => this.renderForm('edit', { ...this.post, ...this.body }, errors),
     );
     if (!post) return;
@@ -100,8 +112,7 @@ export class PostsController extends Controller {
     });
   }
 
-  private async renderForm(view: 'new' | 'edit', post: object, errors: Record<string, string[]>) {
-    const authors = (await User.alphabetical()).map((u) => [u.id, u.name] as const);
-    this.render(view, { title: view === 'new' ? 'New post' : 'Edit post', post, errors, authors, author: this.author });
+  private renderForm(view: 'new' | 'edit', post: object, errors: Record<string, string[]>) {
+    this.render(view, { title: view === 'new' ? 'New post' : 'Edit post', post, errors });
   }
 }

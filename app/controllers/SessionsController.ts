@@ -1,9 +1,54 @@
-import { Controller } from '../../framework';
+import { rateLimit, Unauthorized } from '../../framework';
+import { User } from '../models/User';
+import { ApplicationController } from './ApplicationController';
+
+const fifteenMinutes = 15 * 60;
+const normalizedEmail = (c: ApplicationController) => {
+  const email = c.body.email;
+  return typeof email === 'string' && email.trim() ? email.trim().toLowerCase().slice(0, 254) : undefined;
+};
+
+/** Sign-in attempts per address and per account, counted in the database so every process agrees. */
+const perAddress = rateLimit({ name: 'sign-in-ip', to: 20, within: fifteenMinutes, by: (c) => c.request.ip, only: ['create'] });
+const perAccount = rateLimit({ name: 'sign-in-account', to: 5, within: fifteenMinutes, by: normalizedEmail, only: ['create'] });
 
 /** Signing in and out. */
-export class SessionsController extends Controller {
+export class SessionsController extends ApplicationController {
+  static override before = [...ApplicationController.before, perAddress, perAccount];
+
   /** GET /login/ — the sign-in form. */
   async new() {
-    this.render('new', { title: 'Sign in' });
+    this.render('new', { title: 'Sign in', values: {}, failed: false });
+  }
+
+  /** POST /login/ — one answer for an unknown email and a wrong password. */
+  async create() {
+    const user = await User.authenticate(this.body.email, this.body.password);
+    if (!user) {
+      if (this.wantsJson) throw new Unauthorized('Invalid email or password.');
+      return this.render('new', { title: 'Sign in', values: { email: this.body.email }, failed: true }, { status: 401 });
+    }
+    const returnTo = this.session.returnTo;
+    await perAccount.reset(this);
+    await this.signIn(user.id);
+    this.respond({
+      html: () => {
+        this.flash('notice', `Signed in as ${user.name}.`);
+        this.redirect(returnTo?.startsWith('/') && !returnTo.startsWith('//') ? returnTo : this.url('root'), 303);
+      },
+      json: () => this.json(user),
+    });
+  }
+
+  /** POST /logout — the session is destroyed; its id no longer signs anyone in. */
+  async destroy() {
+    await this.signOut();
+    this.respond({
+      html: () => {
+        this.flash('notice', 'Signed out.');
+        this.redirect(this.url('root'), 303);
+      },
+      json: () => this.head(204),
+    });
   }
 }

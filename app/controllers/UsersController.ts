@@ -1,15 +1,25 @@
-import { before, Controller } from '../../framework';
+import { before } from '../../framework';
 import { User } from '../models/User';
+import { ApplicationController } from './ApplicationController';
 import { pageParams } from './concerns';
 
-/** The users resource, as HTML pages and as a JSON API from the same actions. */
-export class UsersController extends Controller {
-  static override before = [before('loadUser', { only: ['show', 'edit', 'update', 'destroy'] })];
+/** The users resource, as HTML pages and as a JSON API from the same actions. Creating a user is signing up. */
+export class UsersController extends ApplicationController {
+  static override before = [
+    ...ApplicationController.before,
+    before('requireLogin', { only: ['edit', 'update', 'destroy'] }),
+    before('loadUser', { only: ['show', 'edit', 'update', 'destroy'] }),
+    before('requireSelf', { only: ['edit', 'update', 'destroy'] }),
+  ];
 
   private user!: User;
 
   async loadUser() {
     this.user = await User.findOrFail(this.params.id!);
+  }
+
+  async requireSelf() {
+    this.authorize(this.user.id === this.currentUser?.id, 'You can only change your own account.');
   }
 
   /** GET /users */
@@ -31,22 +41,23 @@ export class UsersController extends Controller {
     });
   }
 
-  /** GET /users/new */
+  /** GET /users/new, GET /signup — the sign-up form. */
   async new() {
-    this.render('new', { title: 'New user', user: {}, errors: {} });
+    this.render('new', { title: 'Sign up', user: {}, errors: {} });
   }
 
-  /** POST /users */
+  /** POST /users — signs up and signs in. */
   async create() {
     const user = await this.rescueInvalid(
       () => User.create(this.body),
-      (errors) => this.render('new', { title: 'New user', user: this.body, errors }),
+      (errors) => this.render('new', { title: 'Sign up', user: withoutPassword(this.body), errors }),
     );
     if (!user) return;
+    await this.signIn(user.id);
     const location = this.url('users.show', { id: user.id });
     this.respond({
       html: () => {
-        this.flash('notice', `${user.name} was added.`);
+        this.flash('notice', `Welcome, ${user.name}! Your account is ready.`);
         this.redirect(location, 303);
       },
       json: () => this.created(user, location),
@@ -58,11 +69,12 @@ export class UsersController extends Controller {
     this.render('edit', { title: `Edit ${this.user.name}`, user: this.user, errors: {} });
   }
 
-  /** PATCH /users/:id */
+  /** PATCH /users/:id — a blank password field leaves the password as it is. */
   async update() {
+    const input = this.body.password === '' ? withoutPassword(this.body) : this.body;
     const user = await this.rescueInvalid(
-      () => this.user.update(this.body),
-      (errors) => this.render('edit', { title: `Edit ${this.user.name}`, user: { ...this.user, ...this.body }, errors }),
+      () => this.user.update(input),
+      (errors) => this.render('edit', { title: `Edit ${this.user.name}`, user: { ...this.user, ...withoutPassword(this.body) }, errors }),
     );
     if (!user) return;
     this.respond({
@@ -74,9 +86,10 @@ export class UsersController extends Controller {
     });
   }
 
-  /** DELETE /users/:id */
+  /** DELETE /users/:id — deletes your own account and signs you out. */
   async destroy() {
     await this.user.delete();
+    await this.signOut();
     this.respond({
       html: () => {
         this.flash('notice', `${this.user.name} was deleted.`);
@@ -85,4 +98,10 @@ export class UsersController extends Controller {
       json: () => this.head(204),
     });
   }
+}
+
+/** Input as it goes back into a form: a password is never echoed. */
+function withoutPassword(body: Record<string, unknown>): Record<string, unknown> {
+  const { password: _password, ...rest } = body;
+  return rest;
 }

@@ -18,7 +18,7 @@ export class Post extends Model<PostRow> {
 
   static override schema = z.object({
     user_id: fields.id(),
-    title: z.string().trim().min(1, "can't be blank").max(200, 'is too long (at most 200 characters)'),
+    title: z.string({ message: "can't be blank" }).trim().min(1, "can't be blank").max(200, 'is too long (at most 200 characters)'),
     body: z.string().max(20000, 'is too long (at most 20000 characters)').default(''),
     published: fields.boolean().default(false),
   });

@@ -1,22 +1,28 @@
 import { z } from 'zod';
-import { hasMany, Model, type Relations } from '../../framework';
+import { hashPassword, hasMany, Model, verifyPassword, type Relations } from '../../framework';
 import { Post } from './Post';
 
 export interface UserRow {
   id: number;
   name: string;
   email: string;
+  password_hash: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
+/** Passwords: at least 8 characters; at most 128, refused rather than cut short. */
+export const passwordRules = z.string({ message: "can't be blank" }).min(8, 'is too short (at least 8 characters)').max(128, 'is too long (at most 128 characters)');
+
 /** A person who uses the application. Table `users`. */
 export class User extends Model<UserRow> {
   static override table = 'users';
+  static override hidden = ['password_hash'];
 
   static override schema = z.object({
-    name: z.string().trim().min(1, "can't be blank").max(100, 'is too long (at most 100 characters)'),
-    email: z.string().trim().toLowerCase().max(254, 'is too long').email('is not a valid email address'),
+    name: z.string({ message: "can't be blank" }).trim().min(1, "can't be blank").max(100, 'is too long (at most 100 characters)'),
+    email: z.string({ message: "can't be blank" }).trim().toLowerCase().max(254, 'is too long').email('is not a valid email address'),
+    password: passwordRules,
   });
 
   static override relations: Relations = {
@@ -26,6 +32,23 @@ export class User extends Model<UserRow> {
 
   /** Loaded by `.with('posts')`. */
   declare posts?: Post[];
+
+  /** The password is never stored: its scrypt hash is. */
+  static override async beforeSave(values: Record<string, unknown>): Promise<void> {
+    if (typeof values.password === 'string') values.password_hash = await hashPassword(values.password);
+    delete values.password;
+  }
+
+  /**
+   * The user with this email and password, or undefined. An unknown email costs the same time as
+   * a wrong password, so the answer does not tell which it was.
+   */
+  static async authenticate(email: unknown, password: unknown): Promise<User | undefined> {
+    if (typeof email !== 'string' || typeof password !== 'string' || password.length > 1024) return undefined;
+    const user = email.length <= 254 && !email.includes('\u0000') ? await User.findBy({ email: email.trim().toLowerCase() }) : undefined;
+    const valid = await verifyPassword(password, user?.password_hash);
+    return valid ? user : undefined;
+  }
 
   /** Everyone, by name: the list the demo pages show. */
   static alphabetical() {

@@ -28,6 +28,13 @@ async function tables(): Promise<string[]> {
   }
 }
 
+/** The application's migrations, in order, as the tasks name them. */
+const migrations = fs
+  .readdirSync(migrationPaths.migrations)
+  .filter((f) => f.endsWith(migrationPaths.extension))
+  .map((f) => f.slice(0, -migrationPaths.extension.length))
+  .sort();
+
 const tmpMigrations = fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-migrations-'));
 afterAll(() => fs.rmSync(tmpMigrations, { recursive: true, force: true }));
 
@@ -35,23 +42,12 @@ describe('database tasks', () => {
   test('db:reset drops everything, migrates and seeds', async () => {
     const { code, lines } = await run('db:reset');
     expect(code).toBe(0);
-    expect(lines).toEqual([
-      'dropped schema public',
-      'migrated 20261126000000_create_users',
-      'migrated 20261126010000_create_posts',
-      'migrated 20261126020000_create_sessions',
-      'seeded 01_users',
-      'seeded 02_posts',
-    ]);
-    expect(await tables()).toEqual(['knex_migrations', 'knex_migrations_lock', 'posts', 'sessions', 'users']);
+    expect(lines).toEqual(['dropped schema public', ...migrations.map((m) => `migrated ${m}`), 'seeded 01_users', 'seeded 02_posts']);
+    expect(await tables()).toEqual(['knex_migrations', 'knex_migrations_lock', 'posts', 'rate_limits', 'sessions', 'users']);
   });
 
   test('db:status lists each migration', async () => {
-    expect((await run('db:status')).lines).toEqual([
-      '  up   20261126000000_create_users',
-      '  up   20261126010000_create_posts',
-      '  up   20261126020000_create_sessions',
-    ]);
+    expect((await run('db:status')).lines).toEqual(migrations.map((m) => `  up   ${m}`));
   });
 
   test('db:migrate when up to date says so', async () => {
@@ -59,22 +55,10 @@ describe('database tasks', () => {
   });
 
   test('db:rollback undoes the last batch, and db:migrate brings it back', async () => {
-    expect((await run('db:rollback')).lines).toEqual([
-      'rolled back 20261126020000_create_sessions',
-      'rolled back 20261126010000_create_posts',
-      'rolled back 20261126000000_create_users',
-    ]);
+    expect((await run('db:rollback')).lines).toEqual([...migrations].reverse().map((m) => `rolled back ${m}`));
     expect(await tables()).toEqual(['knex_migrations', 'knex_migrations_lock']);
-    expect((await run('db:status')).lines).toEqual([
-      ' down  20261126000000_create_users',
-      ' down  20261126010000_create_posts',
-      ' down  20261126020000_create_sessions',
-    ]);
-    expect((await run('db:migrate')).lines).toEqual([
-      'migrated 20261126000000_create_users',
-      'migrated 20261126010000_create_posts',
-      'migrated 20261126020000_create_sessions',
-    ]);
+    expect((await run('db:status')).lines).toEqual(migrations.map((m) => ` down  ${m}`));
+    expect((await run('db:migrate')).lines).toEqual(migrations.map((m) => `migrated ${m}`));
   });
 
   test('db:seed can run twice without duplicating rows', async () => {
@@ -117,7 +101,7 @@ describe('database tasks', () => {
       timeout: 20000,
     });
     expect(stderr).toBe('');
-    expect(stdout).toContain('  up   20261126010000_create_posts');
+    expect(stdout).toContain(`  up   ${migrations[migrations.length - 1]}`);
   });
 
   test('routes prints the URL table without touching the database', async () => {

@@ -54,9 +54,9 @@ describe('the notes’ pages', () => {
   test('GET /login/ shows the sign-in form', async () => {
     const res = await request(t.app).get('/login/');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('<form class="form" method="post" action="/login/">');
-    expect(res.text).toMatch(/<input id="email" name="email" type="email"/);
-    expect(res.text).toMatch(/<input id="password" name="password" type="password"/);
+    expect(res.text).toMatch(/<form class="form" method="post" action="\/login\/"><input type="hidden" name="_csrf" value="[0-9a-f]{64}">/);
+    expect(res.text).toMatch(/<input id="session_email" name="email" type="email" value=""/);
+    expect(res.text).toMatch(/<input id="session_password" name="password" type="password" value=""/);
   });
 
   test('an unknown URL is a real 404 page', async () => {

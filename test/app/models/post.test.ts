@@ -26,7 +26,7 @@ describe('Post and its relation to User', () => {
   });
 
   test('hasMany eager loading groups children by parent, two queries for any number of users', async () => {
-    for (let i = 0; i < 5; i++) await User.create({ name: `writer${i}`, email: `writer${i}@example.com` });
+    for (let i = 0; i < 5; i++) await User.create({ name: `writer${i}`, email: `writer${i}@example.com`, password: 'long enough' });
     const { result: users, queries } = await recordQueries(t.db, () => User.with('posts').orderBy('id'));
     expect(queries).toHaveLength(2);
     expect(users.length).toBeGreaterThanOrEqual(7);
@@ -103,7 +103,7 @@ describe('Post and its relation to User', () => {
     const before = await Post.count();
     await expect(
       Model.transaction(async () => {
-        const user = await User.create({ name: 'Tx', email: 'tx@example.com' });
+        const user = await User.create({ name: 'Tx', email: 'tx@example.com', password: 'long enough' });
         await Post.create({ user_id: user.id, title: 'inside' });
         throw new Error('changed my mind');
       }),
@@ -115,7 +115,7 @@ describe('Post and its relation to User', () => {
   test('transaction: commits on success, and model calls inside run on the transaction', async () => {
     await Model.transaction(async (trx) => {
       expect(Model.db).toBe(trx);
-      const user = await User.create({ name: 'Committed', email: 'committed@example.com' });
+      const user = await User.create({ name: 'Committed', email: 'committed@example.com', password: 'long enough' });
       await Post.create({ user_id: user.id, title: 'kept' });
     });
     expect(Model.db.isTransaction).toBeFalsy();
@@ -125,9 +125,9 @@ describe('Post and its relation to User', () => {
 
   test('nested transactions use a savepoint', async () => {
     await Model.transaction(async () => {
-      await User.create({ name: 'Outer', email: 'outer@example.com' });
+      await User.create({ name: 'Outer', email: 'outer@example.com', password: 'long enough' });
       await Model.transaction(async () => {
-        await User.create({ name: 'Inner', email: 'inner@example.com' });
+        await User.create({ name: 'Inner', email: 'inner@example.com', password: 'long enough' });
         throw new Error('inner fails');
       }).catch(() => undefined);
     });

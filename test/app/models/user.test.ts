@@ -14,7 +14,7 @@ describe('User', () => {
   });
 
   test('create() validates, stores and returns the row', async () => {
-    const user = await User.create({ name: '  Dora ', email: 'DORA@Example.com' });
+    const user = await User.create({ name: '  Dora ', email: 'DORA@Example.com', password: 'long enough' });
     expect(user).toBeInstanceOf(User);
     expect(user).toMatchObject({ name: 'Dora', email: 'dora@example.com' });
     const row = await t.knex('users').where({ id: user.id }).first();
@@ -22,22 +22,23 @@ describe('User', () => {
   });
 
   test('create() drops fields outside the schema (mass assignment)', async () => {
-    const user = await User.create({ name: 'Eve', email: 'eve@example.com', id: 999, created_at: new Date(0) } as never);
+    const user = await User.create({ name: 'Eve', email: 'eve@example.com', password: 'long enough', id: 999, created_at: new Date(0), password_hash: 'planted' } as never);
     expect(user.id).not.toBe(999);
     expect(user.created_at.getTime()).toBeGreaterThan(0);
+    expect(user.password_hash).toMatch(/^scrypt\$12\$8\$1\$/);
   });
 
   test('create() with invalid input throws ValidationFailed with per-field messages and writes nothing', async () => {
     const before = await User.count();
-    await expect(User.create({ name: '', email: 'not-an-email' })).rejects.toMatchObject({
+    await expect(User.create({ name: '', email: 'not-an-email', password: 'short' })).rejects.toMatchObject({
       status: 422,
-      errors: { name: ["can't be blank"], email: ['is not a valid email address'] },
+      errors: { name: ["can't be blank"], email: ['is not a valid email address'], password: ['is too short (at least 8 characters)'] },
     });
     expect(await User.count()).toBe(before);
   });
 
   test('a taken email is a ValidationFailed on email, not a crash', async () => {
-    const error = await User.create({ name: 'Alex again', email: 'alex@example.com' }).catch((e: unknown) => e);
+    const error = await User.create({ name: 'Alex again', email: 'alex@example.com', password: 'long enough' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationFailed);
     expect((error as ValidationFailed).errors).toEqual({ email: ['has already been taken'] });
   });
@@ -55,7 +56,7 @@ describe('User', () => {
   });
 
   test('update() changes the row and moves updated_at', async () => {
-    const user = await User.create({ name: 'Fay', email: 'fay@example.com' });
+    const user = await User.create({ name: 'Fay', email: 'fay@example.com', password: 'long enough' });
     await new Promise((r) => setTimeout(r, 5));
     const updated = await User.update(user.id, { name: 'Faye' });
     expect(updated.name).toBe('Faye');
@@ -68,18 +69,48 @@ describe('User', () => {
   });
 
   test('delete() removes the row', async () => {
-    const user = await User.create({ name: 'Gil', email: 'gil@example.com' });
+    const user = await User.create({ name: 'Gil', email: 'gil@example.com', password: 'long enough' });
     expect(await User.delete(user.id)).toBe(true);
     expect(await t.knex('users').where({ id: user.id }).first()).toBeUndefined();
     expect(await User.delete(user.id)).toBe(false);
-    const other = await User.create({ name: 'Hal', email: 'hal@example.com' });
+    const other = await User.create({ name: 'Hal', email: 'hal@example.com', password: 'long enough' });
     expect(await other.delete()).toBe(true);
     expect(await User.find(other.id)).toBeUndefined();
   });
 
-  test('toJSON() is the row', async () => {
+  test('toJSON() is the row without the password hash', async () => {
     const alex = await User.findBy({ email: 'alex@example.com' });
+    expect(alex!.password_hash).toMatch(/^scrypt\$17\$/);
     expect(JSON.parse(JSON.stringify(alex))).toEqual({ id: alex!.id, name: 'alex', email: 'alex@example.com', created_at: expect.any(String), updated_at: expect.any(String) });
+  });
+
+  test('the password is stored only as an scrypt hash, and authenticate() checks it', async () => {
+    const user = await User.create({ name: 'Ivy', email: 'ivy@example.com', password: 'correct horse' });
+    const row = await t.knex('users').where({ id: user.id }).first();
+    expect(row.password).toBeUndefined();
+    expect(row.password_hash).toMatch(/^scrypt\$12\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(row.password_hash).not.toContain('correct horse');
+    expect((await User.authenticate('IVY@example.com ', 'correct horse'))?.id).toBe(user.id);
+    expect(await User.authenticate('ivy@example.com', 'correct horsE')).toBeUndefined();
+    expect(await User.authenticate('nobody@example.com', 'correct horse')).toBeUndefined();
+    expect(await User.authenticate('ivy@example.com', undefined)).toBeUndefined();
+  });
+
+  test('passwords: 8 to 128 characters, a longer one refused rather than cut', async () => {
+    const long = 'x'.repeat(129);
+    await expect(User.create({ name: 'Jo', email: 'jo@example.com', password: long })).rejects.toMatchObject({ errors: { password: ['is too long (at most 128 characters)'] } });
+    const max = 'y'.repeat(128);
+    const user = await User.create({ name: 'Jo', email: 'jo@example.com', password: max });
+    expect(await User.authenticate('jo@example.com', max)).toBeDefined();
+    expect(await User.authenticate('jo@example.com', max.slice(0, 127))).toBeUndefined();
+    await user.update({ password: 'a new password' });
+    expect(await User.authenticate('jo@example.com', 'a new password')).toBeDefined();
+    await user.update({ name: 'Joe' });
+    expect(await User.authenticate('jo@example.com', 'a new password')).toBeDefined();
+  });
+
+  test('the seeded development passwords work', async () => {
+    expect((await User.authenticate('alex@example.com', 'alex-dev-password'))?.name).toBe('alex');
   });
 
   test('first, count, exists, orderBy and limit', async () => {
@@ -102,7 +133,7 @@ describe('User', () => {
   });
 
   test('paginate returns one page and the totals', async () => {
-    for (let i = 0; i < 5; i++) await User.create({ name: `page${i}`, email: `page${i}@example.com` });
+    for (let i = 0; i < 5; i++) await User.create({ name: `page${i}`, email: `page${i}@example.com`, password: 'long enough' });
     const total = await User.count();
     const page = await User.paginate(2, 2);
     expect(page).toMatchObject({ page: 2, perPage: 2, total, pages: Math.ceil(total / 2) });

@@ -1,0 +1,69 @@
+import type { Knex } from 'knex';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Controller } from './controller';
+import { TooManyRequests } from './errors';
+import { before, type Filter } from './filters';
+import { BaseModel } from './model';
+
+export interface RateLimitOptions<C extends Controller> {
+  /** Names the counter; two limits with one name share it. */
+  name: string;
+  /** Requests allowed per key… */
+  to: number;
+  /** …within this many seconds. */
+  within: number;
+  /** The key to count by (an IP, an account); `undefined` skips counting. */
+  by: (controller: C) => string | undefined;
+  only?: readonly string[];
+  except?: readonly string[];
+  message?: string;
+}
+
+export type RateLimitFilter<C extends Controller> = Filter<C> & {
+  /** Forgets the count of this request's key (after a successful sign-in, say). */
+  reset(controller: C): Promise<void>;
+};
+
+/**
+ * A before-filter that allows `to` requests per key `within` seconds, counted in the database's
+ * `rate_limits` table so every process and instance shares the count; past it, a 429 with
+ * `Retry-After`. As in Rails: `static before = [rateLimit({ name: 'sign-in', to: 10, within: 180, by: (c) => c.request.ip })]`.
+ */
+export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): RateLimitFilter<C> {
+  let limiter: RateLimiterPostgres | undefined;
+  let limiterDb: Knex | undefined;
+  const limiterFor = (db: Knex) => {
+    if (!limiter || limiterDb !== db) {
+      limiter = new RateLimiterPostgres({
+        storeClient: db,
+        storeType: 'knex',
+        tableName: 'rate_limits',
+        tableCreated: true, // by the migrations
+        keyPrefix: options.name,
+        points: options.to,
+        duration: options.within,
+      });
+      limiterDb = db;
+    }
+    return limiter;
+  };
+  const filter = before<C>(
+    async (controller) => {
+      const key = options.by(controller);
+      if (key === undefined) return;
+      try {
+        await limiterFor(BaseModel.db).consume(key);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) throw new TooManyRequests(error.msBeforeNext / 1000, options.message);
+        throw error;
+      }
+    },
+    { only: options.only, except: options.except },
+  );
+  return Object.assign(filter, {
+    async reset(controller: C) {
+      const key = options.by(controller);
+      if (key !== undefined) await limiterFor(BaseModel.db).delete(key);
+    },
+  });
+}
