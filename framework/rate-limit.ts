@@ -17,9 +17,17 @@ export interface RateLimitOptions<C extends Controller> {
   only?: readonly string[];
   except?: readonly string[];
   message?: string;
+  /**
+   * `requests` (default): every request counts. `failures`: the filter only checks, and the
+   * action counts what failed with `hit()` (sign-in attempts: a busy office signing in fine is
+   * never throttled, a password-guesser is).
+   */
+  count?: 'requests' | 'failures';
 }
 
 export type RateLimitFilter<C extends Controller> = Filter<C> & {
+  /** Counts one against this request's key (with `count: 'failures'`). */
+  hit(controller: C): Promise<void>;
   /** Forgets the count of this request's key (after a successful sign-in, say). */
   reset(controller: C): Promise<void>;
 };
@@ -47,20 +55,29 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
     }
     return limiter;
   };
+  const consume = async (key: string) => {
+    try {
+      await limiterFor(BaseModel.db).consume(key);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw new TooManyRequests(error.msBeforeNext / 1000, options.message);
+      throw error;
+    }
+  };
   const filter = before<C>(
     async (controller) => {
       const key = options.by(controller);
       if (key === undefined) return;
-      try {
-        await limiterFor(BaseModel.db).consume(key);
-      } catch (error) {
-        if (error instanceof RateLimiterRes) throw new TooManyRequests(error.msBeforeNext / 1000, options.message);
-        throw error;
-      }
+      if (options.count !== 'failures') return consume(key);
+      const state = await limiterFor(BaseModel.db).get(key);
+      if (state && state.consumedPoints >= options.to) throw new TooManyRequests(state.msBeforeNext / 1000, options.message);
     },
     { only: options.only, except: options.except },
   );
   return Object.assign(filter, {
+    async hit(controller: C) {
+      const key = options.by(controller);
+      if (key !== undefined) await consume(key).catch((error: unknown) => (error instanceof TooManyRequests ? undefined : Promise.reject(error)));
+    },
     async reset(controller: C) {
       const key = options.by(controller);
       if (key !== undefined) await limiterFor(BaseModel.db).delete(key);

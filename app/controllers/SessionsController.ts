@@ -5,12 +5,15 @@ import { ApplicationController } from './ApplicationController';
 const fifteenMinutes = 15 * 60;
 const normalizedEmail = (c: ApplicationController) => {
   const email = c.body.email;
-  return typeof email === 'string' && email.trim() ? email.trim().toLowerCase().slice(0, 254) : undefined;
+  return typeof email === 'string' && email.trim() ? email.trim().toLowerCase().replace(/\u0000/g, '').slice(0, 254) : undefined;
 };
 
-/** Sign-in attempts per address and per account, counted in the database so every process agrees. */
-const perAddress = rateLimit({ name: 'sign-in-ip', to: 20, within: fifteenMinutes, by: (c) => c.request.ip, only: ['create'] });
-const perAccount = rateLimit({ name: 'sign-in-account', to: 5, within: fifteenMinutes, by: normalizedEmail, only: ['create'] });
+/**
+ * Failed sign-ins per address and per account, counted in the database so every process agrees;
+ * past the limit even the right password waits (429 with Retry-After).
+ */
+const perAddress = rateLimit({ name: 'sign-in-ip', to: 20, within: fifteenMinutes, by: (c) => c.request.ip, only: ['create'], count: 'failures' });
+const perAccount = rateLimit({ name: 'sign-in-account', to: 5, within: fifteenMinutes, by: normalizedEmail, only: ['create'], count: 'failures' });
 
 /** Signing in and out. */
 export class SessionsController extends ApplicationController {
@@ -25,6 +28,7 @@ export class SessionsController extends ApplicationController {
   async create() {
     const user = await User.authenticate(this.body.email, this.body.password);
     if (!user) {
+      await Promise.all([perAddress.hit(this), perAccount.hit(this)]);
       if (this.wantsJson) throw new Unauthorized('Invalid email or password.');
       return this.render('new', { title: 'Sign in', values: { email: this.body.email }, failed: true }, { status: 401 });
     }
