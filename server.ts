@@ -1,13 +1,16 @@
-import http from 'node:http';
-import { ConfigError, createLogger, loadDotEnv, prepareDatabase } from './framework';
+import cluster from 'node:cluster';
+import { ConfigError, createLogger, loadDotEnv, prepareDatabase, runCluster, serve, type Logger } from './framework';
 import { buildApplication } from './config/application';
 import { connect, migrationPaths } from './config/database';
-import { readSettings, root } from './config/settings';
+import { readSettings, root, type Settings } from './config/settings';
 
-/** The process: read the settings, open the database, build the app, listen. */
+/**
+ * The process: read the settings, open the database, build the app, listen. With
+ * WEB_CONCURRENCY > 1 (and PostgreSQL), a primary runs migrations once and forks the workers.
+ */
 async function main(): Promise<void> {
   loadDotEnv(root);
-  let settings;
+  let settings: Settings;
   try {
     settings = readSettings();
   } catch (error) {
@@ -17,37 +20,60 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: settings.logLevel });
-  const db = await connect(settings);
-  logger.info(`database: ${db.description}`);
-  if (settings.autoMigrate) {
-    const { migrated, seeded } = await prepareDatabase(db.knex, migrationPaths);
-    if (migrated.length) logger.info(`migrated: ${migrated.join(', ')}`);
-    if (seeded.length) logger.info(`seeded: ${seeded.map((file) => file.split('/').pop()).join(', ')}`);
+  const logger = createLogger({ level: settings.logLevel, destination: settings.logFile, pretty: settings.env === 'development' });
+
+  let workers = settings.workers;
+  if (workers > 1 && !settings.database.url) {
+    logger.info('embedded database: one process owns it, so the server runs a single process (set DATABASE_URL to run workers)');
+    workers = 1;
   }
+  if (workers > 1 && cluster.isPrimary) {
+    await migrateIfWanted(settings, logger);
+    runCluster({ workers, logger, shutdownTimeout: settings.shutdownTimeout });
+    return;
+  }
+  await runServer(settings, logger, workers === 1);
+}
+
+async function migrateIfWanted(settings: Settings, logger: Logger): Promise<void> {
+  if (!settings.autoMigrate) return;
+  const db = await connect(settings);
+  try {
+    await prepare(db.knex, logger);
+  } finally {
+    await db.close();
+  }
+}
+
+async function prepare(knex: Parameters<typeof prepareDatabase>[0], logger: Logger): Promise<void> {
+  const { migrated, seeded } = await prepareDatabase(knex, migrationPaths);
+  if (migrated.length) logger.info(`migrated: ${migrated.join(', ')}`);
+  if (seeded.length) logger.info(`seeded: ${seeded.map((file) => file.split('/').pop()).join(', ')}`);
+}
+
+async function runServer(settings: Settings, logger: Logger, single: boolean): Promise<void> {
+  const db = await connect(settings);
+  if (single) logger.info(`database: ${db.description}`);
+  if (single && settings.autoMigrate) await prepare(db.knex, logger);
 
   const app = buildApplication(settings, db, logger);
-  const server = http.createServer(app);
-  server.listen(settings.port, settings.host, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : settings.port;
-    logger.info(`Trestle (${settings.env}) listening on http://localhost:${port}`);
+  const running = await serve(app, {
+    port: settings.port,
+    host: settings.host,
+    logger,
+    shutdownTimeout: settings.shutdownTimeout,
+    onClose: () => db.close(),
   });
+  if (single) logger.info(`Trestle (${settings.env}) listening on http://localhost:${running.port}`);
+  else logger.info(`worker ${process.pid} listening on port ${running.port}`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal}: closing`);
-    server.close(async () => {
-      await db.close();
+  const stop = (signal: string) =>
+    void running.shutdown(signal).then(() => {
       logger.flush();
       process.exit(0);
     });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { createApp, type Database, type Logger, type TrestleApp } from '../framework';
+import { createApp, migrationStatus, type Database, type Logger, type TrestleApp } from '../framework';
+import { migrationPaths } from './database';
 import routes from './routes';
 import { root, type Settings } from './settings';
 
@@ -11,6 +12,7 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
     publicDir: path.join(root, 'public'),
     db,
     logger,
+    readiness: () => assertMigrated(db),
     config: {
       env: settings.env,
       bodyLimit: settings.bodyLimit,
@@ -18,6 +20,13 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
       corsOrigins: settings.corsOrigins,
       trustProxy: settings.trustProxy,
       passwordCost: settings.passwordCost,
+      slowQueryMs: settings.slowQueryMs,
     },
   });
+}
+
+/** Ready only when every migration has run: a half-deployed schema takes no traffic. */
+async function assertMigrated(db: Database): Promise<void> {
+  const pending = (await migrationStatus(db.knex, migrationPaths)).filter((m) => !m.applied);
+  if (pending.length > 0) throw new Error(`${pending.length} migration(s) pending: run npm run db:migrate`);
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { findProjectRoot, loadConfig, type Environment } from '../framework';
@@ -19,6 +20,14 @@ const schema = z.object({
   /** Folder of the embedded database's data; one sub-folder per environment. */
   EMBEDDED_DB_DIR: z.string().min(1).default(path.join(root, '.data')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /** Write the log to this file instead of stdout. */
+  LOG_FILE: z.string().min(1).optional(),
+  /** Statements slower than this are logged with their SQL. */
+  SLOW_QUERY_MS: z.coerce.number().min(0).default(200),
+  /** Worker processes; default 1 in development, one per core in production. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1, 'must be at least 1').max(64).optional(),
+  /** How long a shutdown waits for requests in flight. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size like 100kb or 1mb').default('100kb'),
   AUTO_MIGRATE: booleanString.optional(),
   SESSION_SECRET: z.string().optional(),
@@ -50,6 +59,10 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     host: raw.HOST,
     bodyLimit: raw.BODY_LIMIT,
     logLevel: raw.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logFile: raw.LOG_FILE,
+    slowQueryMs: raw.SLOW_QUERY_MS,
+    workers: raw.WEB_CONCURRENCY ?? (nodeEnv === 'production' ? os.availableParallelism() : 1),
+    shutdownTimeout: raw.SHUTDOWN_TIMEOUT_MS,
     database: {
       url: raw.DATABASE_URL,
       poolMax: raw.DATABASE_POOL_MAX,

@@ -2,7 +2,9 @@ import cors from 'cors';
 import express, { type Express, type Request, type Response } from 'express';
 import type { ControllerClass } from './controller';
 import { viewFolder } from './controller';
-import type { Database } from './database';
+import type { Database, QueryEvent } from './database';
+import { healthRoutes } from './health';
+import { currentRequest, instrumentRequests, queryRecorder } from './instrumentation';
 import { NotFound } from './errors';
 import { errorHandler } from './error-handler';
 import { filtersFor } from './filters';
@@ -38,7 +40,11 @@ export interface AppOptions {
     trustProxy?: boolean | number | string;
     /** log2 of scrypt's N for new password hashes (17, OWASP's recommendation, by default). */
     passwordCost?: number;
+    /** Statements slower than this many ms are logged with their SQL (default 200). */
+    slowQueryMs?: number;
   };
+  /** What `/readyz` checks beyond `SELECT 1` (pending migrations, say); throw to report not ready. */
+  readiness?: () => Promise<void>;
   logger?: Logger;
   /** Extra values and functions every view can use. */
   helpers?: Record<string, unknown>;
@@ -67,12 +73,16 @@ export function createApp(options: AppOptions): TrestleApp {
   Model.useDatabase(options.db.knex);
   if (options.config.passwordCost) setPasswordCost(options.config.passwordCost);
 
+  recordQueries(options.db, queryRecorder(logger, options.config.slowQueryMs ?? 200));
+
   const app = express() as TrestleApp;
   app.kernel = kernel;
   app.disable('x-powered-by');
   app.set('env', env);
   if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
+  app.use(instrumentRequests(logger));
   app.use(rejectMalformedUrl);
+  app.use(healthRoutes(options.db, options.readiness));
   app.use(securityHeaders(env));
 
   if (options.publicDir) {
@@ -128,12 +138,30 @@ function dispatcher(route: Route, kernel: Kernel) {
   const filters = filtersFor(Controller, action);
   viewFolder(Controller); // resolve the naming once, at start
   return async function dispatch(request: Request, response: Response): Promise<void> {
-    const controller = new Controller(request, response, kernel, route);
-    for (const filter of filters) {
-      await filter(controller);
-      if (response.headersSent) return;
+    const timings = currentRequest();
+    const started = performance.now();
+    if (timings) {
+      timings.route = route;
+      timings.controllerStart = started;
     }
-    await (controller as unknown as Record<string, () => unknown>)[action]!();
-    if (!response.headersSent) controller.render(action);
+    try {
+      const controller = new Controller(request, response, kernel, route);
+      for (const filter of filters) {
+        await filter(controller);
+        if (response.headersSent) return;
+      }
+      await (controller as unknown as Record<string, () => unknown>)[action]!();
+      if (!response.headersSent) controller.render(action);
+    } finally {
+      if (timings) timings.controllerMs = performance.now() - started;
+    }
   };
+}
+
+const queryRecorders = new WeakMap<Database, () => void>();
+
+/** One recorder per database: an app built again on the same database replaces the last one's. */
+function recordQueries(db: Database, recorder: (event: QueryEvent) => void): void {
+  queryRecorders.get(db)?.();
+  queryRecorders.set(db, db.onQuery(recorder));
 }

@@ -3,7 +3,9 @@ import type { z } from 'zod';
 import { HttpError, ValidationFailed, type FieldErrors } from './errors';
 import type { Filter } from './filters';
 import { setFlash, type FlashType } from './flash';
+import { currentRequest } from './instrumentation';
 import type { Kernel } from './kernel';
+import { prefersJson } from './negotiation';
 import type { Page } from './model';
 import { controllerPath } from './naming';
 import { pageLinks } from './pagination';
@@ -66,7 +68,7 @@ export class Controller {
 
   /** True when the client prefers JSON to HTML (by its `Accept` header). */
   get wantsJson(): boolean {
-    return this.request.accepts(['html', 'json']) === 'json';
+    return prefersJson(this.request);
   }
 
   /** Parses input (the body by default) with a zod schema: typed data, or a 422 with per-field messages. */
@@ -83,7 +85,10 @@ export class Controller {
   /** Renders a view inside the layout. `name` is `action` (in this controller's folder) or `folder/view`. */
   render(name: string, locals: Record<string, unknown> = {}, options: RenderOptions = {}): void {
     const viewName = name.includes('/') ? name : `${viewFolder(this.constructor as ControllerClass)}/${name}`;
+    const started = performance.now();
     const html = this.kernel.views.render(viewName, this.kernel.viewLocals(this.request, this.response, locals), options.layout);
+    const timings = currentRequest();
+    if (timings) timings.viewMs += performance.now() - started;
     if (options.status) this.response.status(options.status);
     this.response.type('html').send(html);
   }
@@ -112,7 +117,7 @@ export class Controller {
   /** Answers HTML or JSON from one action, by what the client's `Accept` header prefers. */
   respond(responders: { html?: Responder; json?: Responder }): unknown {
     const available = responders.json && responders.html ? ['html', 'json'] : responders.json ? ['json'] : ['html'];
-    const wanted = this.request.accepts(available);
+    const wanted = responders.json && responders.html ? (prefersJson(this.request) ? 'json' : this.request.accepts(available)) : this.request.accepts(available);
     if (wanted === 'json' && responders.json) return responders.json();
     if (wanted === 'html' && responders.html) return responders.html();
     throw new HttpError(406, `This URL answers ${available.join(' or ')}.`);

@@ -1,6 +1,7 @@
 import { csrfSync } from 'csrf-sync';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Forbidden } from './errors';
+import { hasJsonBody } from './negotiation';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -30,18 +31,13 @@ export function csrfProtection(options: { allowedOrigins?: readonly string[] } =
   const middleware = (request: Request, _response: Response, next: NextFunction) => {
     if (safeMethods.has(request.method)) return next();
     if (isCrossSite(request, allowed)) return next(new Forbidden('Cross-site requests are refused.'));
-    if (request.method === 'POST' && !isJson(request) && !isRequestValid(request)) {
+    if (request.method === 'POST' && !hasJsonBody(request) && !isRequestValid(request)) {
       return next(new Forbidden('The form has expired or did not come from this site. Reload the page and try again.'));
     }
     if (request.body && typeof request.body === 'object') delete (request.body as Record<string, unknown>)._csrf;
     next();
   };
   return { middleware, token: (request) => generateToken(request) };
-}
-
-function isJson(request: Request): boolean {
-  const type = request.headers['content-type'] ?? '';
-  return /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type);
 }
 
 function isCrossSite(request: Request, allowed: ReadonlySet<string>): boolean {

@@ -7,6 +7,9 @@ interface PgError {
   column?: string;
 }
 
+// pg reports a connection lost mid-query by message only.
+const lostConnection = /Connection terminated|connection error|Connection ended|timeout exceeded when trying to connect/i;
+
 const connectionErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '08000', '08003', '08006']);
 
 /**
@@ -18,7 +21,7 @@ export function translateDatabaseError(error: unknown): HttpError | undefined {
   const pg = error as PgError & { message?: string; name?: string };
   const code = pg.code;
   if (typeof code !== 'string') {
-    if (pg.name === 'KnexTimeoutError') return new ServiceUnavailable(undefined, { cause: error });
+    if (pg.name === 'KnexTimeoutError' || lostConnection.test(pg.message ?? '')) return new ServiceUnavailable(undefined, { cause: error });
     return undefined;
   }
   if (connectionErrorCodes.has(code)) return new ServiceUnavailable(undefined, { cause: error });

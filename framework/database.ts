@@ -44,7 +44,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const instance = knex({
       client: 'pg',
       connection: { connectionString: options.url, connectionTimeoutMillis: acquireTimeoutMillis },
-      pool: { min: 0, max: options.poolMax ?? 10 },
+      pool: { min: 0, max: options.poolMax ?? 10, afterCreate: forgetPreparedStatements },
       acquireConnectionTimeout: acquireTimeoutMillis,
       postProcessResponse: hydrateRows,
     });
@@ -61,7 +61,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     client: 'pg',
     connection: { host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' },
     // PGlite has a single session: one connection, shared by turns.
-    pool: { min: 0, max: 1 },
+    pool: { min: 0, max: 1, afterCreate: forgetPreparedStatements },
     acquireConnectionTimeout: acquireTimeoutMillis,
     postProcessResponse: hydrateRows,
   });
@@ -75,6 +75,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await embedded.stop();
     },
   };
+}
+
+/**
+ * A new connection starts with no named prepared statements. PGlite keeps one session for every
+ * connection it ever accepts, so statements a closed connection prepared would clash with the new
+ * client's; clearing them costs one round trip per new connection (a no-op on PostgreSQL).
+ */
+function forgetPreparedStatements(connection: { query(sql: string, callback: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void): void {
+  connection.query('DEALLOCATE ALL', (error) => done(error, connection));
 }
 
 interface KnexQuery {

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors } from './errors';
 import { translateDatabaseError } from './database-errors';
 import type { Kernel } from './kernel';
+import { hasJsonBody } from './negotiation';
 
 interface Problem {
   type: string;
@@ -85,7 +86,7 @@ export function errorHandler(kernel: Kernel): ErrorRequestHandler {
 
 function wantsJson(request: Request): boolean {
   const accept = request.headers.accept;
-  if (!accept) return false;
+  if (!accept || accept === '*/*') return hasJsonBody(request);
   const preferred = request.accepts(['html', 'json', 'application/problem+json']);
   return preferred === 'json' || preferred === 'application/problem+json';
 }

@@ -39,3 +39,7 @@ export { hashPassword, verifyPassword, setPasswordCost, recommendedCost } from '
 export { rateLimit, type RateLimitOptions, type RateLimitFilter } from './rate-limit';
 export { csrfProtection, type CsrfProtection } from './csrf';
 export { securityHeaders, methodOverride, rejectMalformedUrl } from './middleware';
+export { serve, type ServeOptions, type RunningServer } from './server';
+export { runCluster, type ClusterOptions } from './cluster';
+export { currentRequest, instrumentRequests, queryRecorder, type RequestTimings } from './instrumentation';
+export { healthRoutes } from './health';

@@ -2,8 +2,16 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** A pino logger: JSON lines to stdout (or a file); quiet in tests unless LOG_LEVEL says otherwise. */
-export function createLogger(options: { level: string; destination?: string }): Logger {
-  const destination = options.destination ? pino.destination({ dest: options.destination, sync: false, mkdir: true }) : pino.destination({ sync: false });
+/**
+ * A pino logger: JSON lines to stdout, or to `destination` (a file), written asynchronously;
+ * `pretty` prints readable coloured lines instead (development).
+ */
+export function createLogger(options: { level: string; destination?: string; pretty?: boolean }): Logger {
+  if (options.pretty && !options.destination) {
+    return pino({ level: options.level, transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' } } });
+  }
+  const destination = options.destination
+    ? pino.destination({ dest: options.destination, sync: false, mkdir: true })
+    : pino.destination({ sync: false });
   return pino({ level: options.level, base: { pid: process.pid } }, destination);
 }

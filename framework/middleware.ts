@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
-import { BadRequest } from './errors';
+import { BadRequest, HttpError } from './errors';
 import type { Environment } from './kernel';
 
 const overridable = new Set(['PUT', 'PATCH', 'DELETE']);
@@ -17,9 +17,12 @@ export function methodOverride(request: Request, _response: Response, next: Next
   next();
 }
 
-/** A URL with broken percent-encoding or a NUL byte is a 400 before anything else reads it. */
+const maxUrlLength = 8 * 1024;
+
+/** A URL with broken percent-encoding or a NUL byte is a 400, and one over 8 KiB a 414, before anything else reads it. */
 export function rejectMalformedUrl(request: Request, _response: Response, next: NextFunction): void {
   const url = request.url;
+  if (url.length > maxUrlLength) return next(new HttpError(414, `The URL is longer than ${maxUrlLength} characters.`));
   if (url.includes('%')) {
     try {
       decodeURIComponent(url);

@@ -1,0 +1,92 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { RequestListener } from 'node:http';
+import type { Logger } from 'pino';
+
+export interface ServeOptions {
+  port: number;
+  host?: string;
+  logger: Logger;
+  /** Milliseconds a shutdown waits for requests in flight before closing what is left (default 10 s). */
+  shutdownTimeout?: number;
+  /** Cut off clients that have not sent their headers within this many ms (default 20 s). */
+  headersTimeout?: number;
+  /** Cut off requests not fully received within this many ms (default 30 s). */
+  requestTimeout?: number;
+  /** Keep idle connections open this long for the next request (default 5 s). */
+  keepAliveTimeout?: number;
+  /** Largest request header block in bytes (default 16 KiB). */
+  maxHeaderSize?: number;
+  /** Called once the server has stopped, before the process exits (close the database here). */
+  onClose?: () => Promise<void>;
+}
+
+export interface RunningServer {
+  server: http.Server;
+  port: number;
+  /** Stops accepting, lets requests in flight finish, closes idle connections; resolves when all is closed. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+/**
+ * Serves a request handler over HTTP with deliberate timeouts and a graceful shutdown: on
+ * `shutdown()` the listener closes (new connections are refused), idle keep-alive connections are
+ * closed at once, busy ones after their response, and whatever is left at the deadline is destroyed.
+ */
+export function serve(handler: RequestListener, options: ServeOptions): Promise<RunningServer> {
+  const server = http.createServer({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024 }, handler);
+  server.headersTimeout = options.headersTimeout ?? 20_000;
+  server.requestTimeout = options.requestTimeout ?? 30_000;
+  server.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
+  // Checked every second (Node's default is 30 s), so slow-header clients go within the timeout.
+  (server as http.Server & { connectionsCheckingInterval?: number }).connectionsCheckingInterval = 1000;
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  let stopping = false;
+  const inFlight = new Set<http.ServerResponse>();
+  server.on('request', (_request, response) => {
+    // After a shutdown begins, every response closes its connection once sent.
+    if (stopping) response.setHeader('Connection', 'close');
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
+  });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown') => {
+    closing ??= new Promise<void>((resolve) => {
+      stopping = true;
+      for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
+      options.logger.info(`${reason}: finishing requests in flight, then closing`);
+      const deadline = setTimeout(() => {
+        options.logger.warn(`${sockets.size} connection(s) still open after ${options.shutdownTimeout ?? 10_000} ms: closing them`);
+        for (const socket of sockets) socket.destroy();
+      }, options.shutdownTimeout ?? 10_000);
+      deadline.unref();
+      server.close(async () => {
+        clearTimeout(deadline);
+        try {
+          await options.onClose?.();
+        } catch (error) {
+          options.logger.error({ err: error }, 'error while closing');
+        }
+        resolve();
+      });
+      // Idle keep-alive connections would hold close() open; busy ones close after their response.
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address ? address.port : options.port, shutdown });
+    });
+  });
+}

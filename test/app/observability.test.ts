@@ -1,0 +1,126 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import { buildApplication } from '../../config/application';
+import { readSettings } from '../../config/settings';
+import { useTestApp } from '../support/app';
+
+const t = useTestApp();
+
+/** The app with a logger whose JSON lines are kept in `lines`. */
+function appWithLog(env: Record<string, string> = {}) {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink);
+  const app = buildApplication(readSettings({ NODE_ENV: 'test', ...env }), t.db, logger);
+  return { app, lines };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('request ids', () => {
+  test('a given X-Request-Id is echoed; a missing or odd one is replaced by a UUID', async () => {
+    const given = await request(t.app).get('/').set('X-Request-Id', 'edge-42.abc');
+    expect(given.headers['x-request-id']).toBe('edge-42.abc');
+    const made = await request(t.app).get('/');
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const odd = await request(t.app).get('/').set('X-Request-Id', 'bad id <script>');
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('Server-Timing', () => {
+  test('splits the time into total, controller, db (with the query count) and view', async () => {
+    const res = await request(t.app).get('/index1/');
+    const header = res.headers['server-timing'] as string;
+    expect(header).toMatch(/^total;dur=[\d.]+, controller;dur=[\d.]+, db;dur=[\d.]+;desc="1 query", view;dur=[\d.]+$/);
+    const parts = Object.fromEntries(header.split(', ').map((p) => [p.split(';')[0], Number(p.match(/dur=([\d.]+)/)![1])]));
+    expect(parts.total).toBeGreaterThanOrEqual(parts.controller!);
+    expect(parts.controller).toBeGreaterThanOrEqual(parts.view!);
+    expect(parts.view).toBeGreaterThan(0);
+  });
+
+  test('counts every query of the request, and only that request’s', async () => {
+    const res = await request(t.app).get('/posts').set('Accept', 'application/json');
+    // count, page, authors
+    expect(res.headers['server-timing']).toContain('desc="3 queries"');
+    const page = await request(t.app).get('/index/');
+    expect(page.headers['server-timing']).toContain('desc="0 queries"');
+  });
+});
+
+describe('the request log', () => {
+  test('one line per request: id, method, path, route, controller#action, status and the split', async () => {
+    const { app, lines } = appWithLog();
+    const res = await request(app).get('/index1/?secret=1').set('X-Request-Id', 'trace-1');
+    await settle();
+    const line = lines.find((l) => l.reqId === 'trace-1')!;
+    expect(line).toMatchObject({
+      level: 30,
+      reqId: 'trace-1',
+      method: 'GET',
+      path: '/index1/',
+      status: 200,
+      route: 'pages.index1',
+      action: 'PagesController#index1',
+      queries: 1,
+    });
+    expect(line.ms).toEqual({ total: expect.any(Number), controller: expect.any(Number), db: expect.any(Number), view: expect.any(Number) });
+    expect(line.msg).toMatch(/^GET \/index1\/ → 200 OK in [\d.]+ms \(Views: [\d.]+ms \| DB: [\d.]+ms, 1 query\)$/);
+    expect(JSON.stringify(line)).not.toContain('secret');
+    expect(res.status).toBe(200);
+  });
+
+  test('errors are logged with their status; a 404 has no route', async () => {
+    const { app, lines } = appWithLog();
+    await request(app).get('/nowhere').set('X-Request-Id', 'trace-404');
+    await settle();
+    const line = lines.find((l) => l.reqId === 'trace-404')!;
+    expect(line).toMatchObject({ status: 404, path: '/nowhere' });
+    expect(line.route).toBeUndefined();
+  });
+
+  test('health checks are not logged at info', async () => {
+    const { app, lines } = appWithLog();
+    await request(app).get('/healthz').set('X-Request-Id', 'probe-1');
+    await request(app).get('/readyz').set('X-Request-Id', 'probe-2');
+    await settle();
+    expect(lines.filter((l) => String(l.reqId).startsWith('probe-'))).toEqual([]);
+  });
+
+  test('slow queries are logged with their SQL, not their values', async () => {
+    const { app, lines } = appWithLog({ SLOW_QUERY_MS: '0' });
+    await request(app).get('/users/1').set('X-Request-Id', 'slow-1');
+    await settle();
+    const slow = lines.filter((l) => l.reqId === 'slow-1' && l.level === 40);
+    expect(slow.length).toBeGreaterThan(0);
+    expect(slow[0]).toMatchObject({ sql: expect.stringContaining('from "users" where "id" = $1'), params: 2, msg: expect.stringMatching(/^slow query \([\d.]+ms\)$/) });
+    expect(JSON.stringify(slow[0])).not.toMatch(/"1"|\[1/);
+  });
+});
+
+describe('health', () => {
+  test('/healthz and /readyz answer 200 while the database is up and migrated', async () => {
+    const live = await request(t.app).get('/healthz');
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual({ status: 'ok' });
+    expect(live.headers['cache-control']).toBe('no-store');
+    const ready = await request(t.app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready' });
+  });
+
+  test('/readyz is 503 while a migration is pending', async () => {
+    const last = await t.knex('knex_migrations').orderBy('id', 'desc').first();
+    await t.knex('knex_migrations').where({ id: last.id }).delete();
+    const res = await request(t.app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.detail).toMatch(/migration\(s\) pending/);
+    await t.knex('knex_migrations').insert({ name: last.name, batch: last.batch, migration_time: new Date() });
+  });
+});

@@ -1,0 +1,109 @@
+import net from 'node:net';
+import http from 'node:http';
+import path from 'node:path';
+import pino from 'pino';
+import { Controller, createApp, defineRoutes, RouteTable, serve, type Database, type RunningServer } from '../../framework';
+import appRoutes from '../../config/routes';
+import { openTestDatabase } from '../support/app';
+
+let release: () => void = () => {};
+const released = () => new Promise<void>((resolve) => (release = resolve));
+
+class SlowController extends Controller {
+  async slow() {
+    await released();
+    this.json({ finished: true });
+  }
+}
+
+const routes = new RouteTable([...defineRoutes((r) => r.get('/slow', SlowController, 'slow')).routes, ...appRoutes.routes]);
+const logger = pino({ level: 'silent' });
+let db: Database;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(() => db.close());
+
+function app() {
+  return createApp({ routes, viewsDir: path.join(__dirname, '..', '..', 'views'), db, config: { env: 'production' }, logger });
+}
+
+function get(port: number, urlPath: string, agent?: http.Agent): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('graceful shutdown', () => {
+  test('a request in flight completes, new connections are refused, and the database closes last', async () => {
+    let closed = false;
+    const running: RunningServer = await serve(app(), { port: 0, host: '127.0.0.1', logger, onClose: async () => void (closed = true) });
+    const inFlight = get(running.port, '/slow');
+    await new Promise((r) => setTimeout(r, 100));
+    const stopped = running.shutdown('test');
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(get(running.port, '/healthz')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(closed).toBe(false);
+    release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ finished: true });
+    expect(response.headers.connection).toBe('close');
+    await stopped;
+    expect(closed).toBe(true);
+  });
+
+  test('idle keep-alive connections do not hold the shutdown open', async () => {
+    const running = await serve(app(), { port: 0, host: '127.0.0.1', logger });
+    const agent = new http.Agent({ keepAlive: true });
+    expect((await get(running.port, '/healthz', agent)).status).toBe(200);
+    const started = Date.now();
+    await running.shutdown();
+    expect(Date.now() - started).toBeLessThan(1000);
+    agent.destroy();
+  });
+
+  test('a request still running at the deadline is cut off, and the shutdown still ends', async () => {
+    const running = await serve(app(), { port: 0, host: '127.0.0.1', logger, shutdownTimeout: 300 });
+    const inFlight = get(running.port, '/slow').catch((error: NodeJS.ErrnoException) => error.code);
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await running.shutdown();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await inFlight).toBe('ECONNRESET');
+    release();
+  });
+});
+
+describe('server limits', () => {
+  test('a client that never finishes its headers is cut off with 408', async () => {
+    const running = await serve(app(), { port: 0, host: '127.0.0.1', logger, headersTimeout: 1000, requestTimeout: 2000 });
+    const socket = net.connect(running.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    const started = Date.now();
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+    await running.shutdown();
+  });
+
+  test('headers over 16 KiB are a 431 and a URL over 8 KiB a 414', async () => {
+    const running = await serve(app(), { port: 0, host: '127.0.0.1', logger });
+    const big = await new Promise<number>((resolve, reject) =>
+      http.get({ host: '127.0.0.1', port: running.port, path: '/healthz', headers: { 'x-big': 'a'.repeat(20 * 1024) } }, (res) => resolve(res.statusCode!)).on('error', reject),
+    );
+    expect(big).toBe(431);
+    const long = await get(running.port, `/index/?q=${'a'.repeat(9000)}`);
+    expect(long.status).toBe(414);
+    await running.shutdown();
+  });
+});
