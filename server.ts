@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 
 async function migrateIfWanted(settings: Settings, logger: Logger): Promise<void> {
   if (!settings.autoMigrate) return;
-  const db = await connect(settings);
+  const db = await connect(settings, logger);
   try {
     await prepare(db.knex, logger);
   } finally {
@@ -52,7 +52,7 @@ async function prepare(knex: Parameters<typeof prepareDatabase>[0], logger: Logg
 }
 
 async function runServer(settings: Settings, logger: Logger, single: boolean): Promise<void> {
-  const db = await connect(settings);
+  const db = await connect(settings, logger);
   if (single) logger.info(`database: ${db.description}`);
   if (single && settings.autoMigrate) await prepare(db.knex, logger);
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openDatabase, type Database, type MigrationPaths } from '../framework';
+import { openDatabase, type Database, type Logger, type MigrationPaths } from '../framework';
 import type { Settings } from './settings';
 
 /** Migrations and seeds, compiled alongside this file: `.ts` from source, `.js` from dist/. */
@@ -10,8 +10,9 @@ export const migrationPaths: MigrationPaths = {
 };
 
 /** Opens PostgreSQL at DATABASE_URL, or the embedded database of this environment. */
-export function connect(settings: Settings): Promise<Database> {
+export function connect(settings: Settings, logger?: Logger): Promise<Database> {
   return openDatabase({
+    logger,
     url: settings.database.url,
     embeddedDataDir: settings.database.embeddedDataDir,
     poolMax: settings.database.poolMax,

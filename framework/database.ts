@@ -1,4 +1,5 @@
 import knex, { type Knex } from 'knex';
+import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { hydrateRows } from './model';
 
@@ -11,6 +12,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Milliseconds to wait for a free connection before failing (a 503 for the request). */
   acquireTimeout?: number;
+  /** Where knex's own warnings go (lost connections, pool errors); the console by default. */
+  logger?: Logger;
 }
 
 /** One SQL statement that ran: what, with which values, how long it took, and its error if it failed. */
@@ -40,6 +43,7 @@ export interface Database {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const acquireTimeoutMillis = options.acquireTimeout ?? 5000;
+  const log = options.logger ? knexLog(options.logger) : undefined;
   if (options.url) {
     const instance = knex({
       client: 'pg',
@@ -47,6 +51,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       pool: { min: 0, max: options.poolMax ?? 10, afterCreate: forgetPreparedStatements },
       acquireConnectionTimeout: acquireTimeoutMillis,
       postProcessResponse: hydrateRows,
+      log,
     });
     return {
       knex: instance,
@@ -64,6 +69,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool: { min: 0, max: 1, afterCreate: forgetPreparedStatements },
     acquireConnectionTimeout: acquireTimeoutMillis,
     postProcessResponse: hydrateRows,
+    log,
   });
   return {
     knex: instance,
@@ -74,6 +80,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await instance.destroy();
       await embedded.stop();
     },
+  };
+}
+
+function knexLog(logger: Logger): Knex.Config['log'] {
+  const text = (message: unknown) => (message instanceof Error ? message.message : String(message));
+  return {
+    warn: (message: unknown) => logger.warn(`database: ${text(message)}`),
+    error: (message: unknown) => logger.error(`database: ${text(message)}`),
+    deprecate: (message: unknown) => logger.warn(`database: ${text(message)}`),
+    debug: (message: unknown) => logger.debug(`database: ${text(message)}`),
   };
 }
 
