@@ -68,6 +68,13 @@ export function runCluster(options: ClusterOptions): void {
     logger.info('rolling restart done');
   };
 
+  let announced = false;
+  cluster.on('listening', (_worker, address) => {
+    if (announced) return;
+    announced = true;
+    logger.info(`listening on http://localhost:${address.port} with ${options.workers} workers`);
+  });
+
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGHUP', () => void rollingRestart());

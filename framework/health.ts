@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import type { Database } from './database';
 
 /**
- * `GET /healthz`: the process is up (no database involved). `GET /readyz`: the database answers and
+ * `GET /healthz`: the process is up (no database involved), and which process answered. `GET /readyz`: the database answers and
  * `readiness` (pending migrations, say) passes; 503 otherwise, so a load balancer stops sending
  * traffic here until it recovers.
  */
@@ -10,7 +10,7 @@ export function healthRoutes(db: Database, readiness?: () => Promise<void>): Rou
   const router = express.Router();
   router.get('/healthz', (_request, response) => {
     response.setHeader('Cache-Control', 'no-store');
-    response.json({ status: 'ok' });
+    response.json({ status: 'ok', pid: process.pid });
   });
   router.get('/readyz', async (_request, response) => {
     response.setHeader('Cache-Control', 'no-store');

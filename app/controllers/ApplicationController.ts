@@ -13,6 +13,8 @@ export class ApplicationController extends Controller {
     if (userId !== undefined) {
       this.currentUser = await User.find(userId);
       if (!this.currentUser) await this.signOut(); // the account was deleted
+      // A signed-in page is nobody else's: not kept by shared caches, nor shown again by Back after sign-out.
+      else this.response.setHeader('Cache-Control', 'no-store');
     }
     this.response.locals.currentUser = this.currentUser;
   }

@@ -108,7 +108,7 @@ describe('health', () => {
   test('/healthz and /readyz answer 200 while the database is up and migrated', async () => {
     const live = await request(t.app).get('/healthz');
     expect(live.status).toBe(200);
-    expect(live.body).toEqual({ status: 'ok' });
+    expect(live.body).toEqual({ status: 'ok', pid: process.pid });
     expect(live.headers['cache-control']).toBe('no-store');
     const ready = await request(t.app).get('/readyz');
     expect(ready.status).toBe(200);
