@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+
+/** TechEmpower's fortunes: the 12 standard messages (the benchmark adds a 13th at request time). */
+export const fortunes = [
+  'fortune: No such file or directory',
+  "A computer scientist is someone who fixes things that aren't broken.",
+  'After enough decimal places, nobody gives a damn.',
+  'A bad random number generator: 1, 1, 1, 1, 1, 4.33e+67, 1, 1, 1',
+  'A computer program does what you tell it to do, not what you want it to do.',
+  'Emacs is a nice operating system, but I prefer UNIX. — Tom Christaensen',
+  'Any program that runs right is obsolete.',
+  'A list is only as strong as its weakest link. — Donald Knuth',
+  'Feature: A bug with seniority.',
+  'Computers make very fast, very accurate mistakes.',
+  '<script>alert("This should not be displayed in a browser alert box.");</script>',
+  'フレームワークのベンチマーク',
+];
+
+/** Creates the `world` (10,000 rows of id and randomNumber) and `fortune` tables when they are missing. */
+export async function createBenchmarkTables(knex: Knex): Promise<void> {
+  if (!(await knex.schema.hasTable('world'))) {
+    await knex.schema.createTable('world', (table) => {
+      table.integer('id').primary();
+      table.integer('randomNumber').notNullable().defaultTo(0);
+    });
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: i + 1, randomNumber: 1 + Math.floor(Math.random() * 10_000) }));
+    for (let i = 0; i < rows.length; i += 1000) await knex('world').insert(rows.slice(i, i + 1000));
+  }
+  if (!(await knex.schema.hasTable('fortune'))) {
+    await knex.schema.createTable('fortune', (table) => {
+      table.integer('id').primary();
+      table.string('message', 2048).notNullable();
+    });
+    await knex('fortune').insert(fortunes.map((message, i) => ({ id: i + 1, message })));
+  }
+}
+
+/** 1 to 500, as TechEmpower asks: anything not a number counts as 1. */
+export function queryCount(raw: unknown): number {
+  const n = Number.parseInt(typeof raw === 'string' ? raw : '', 10);
+  return Number.isNaN(n) ? 1 : Math.min(Math.max(n, 1), 500);
+}
+
+/** A random id of the world table. */
+export function randomWorldId(): number {
+  return 1 + Math.floor(Math.random() * 10_000);
+}

@@ -1,0 +1,12 @@
+import { serve, createLogger } from '../../framework';
+import { buildBenchmarkApp, openBenchmarkDatabase } from './app';
+
+async function main() {
+  const db = await openBenchmarkDatabase(process.env.DATABASE_URL!, Number(process.env.POOL_SIZE ?? 16));
+  const app = buildBenchmarkApp(db, process.env.LOG_FILE ?? '/dev/null');
+  const running = await serve(app, { port: Number(process.env.PORT ?? 8080), host: '127.0.0.1', logger: createLogger({ level: 'warn' }), onClose: () => db.close() });
+  console.log(`listening ${running.port}`);
+  process.once('SIGTERM', () => void running.shutdown().then(() => process.exit(0)));
+}
+
+void main();
