@@ -7,7 +7,7 @@
  * requests/s, p50 and p99 latency (median of the rounds, with min–max), the ratio to the baseline,
  * and each server's peak RSS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import knex from 'knex';
 import { createBenchmarkTables } from './schema';
 
+const root = path.join(__dirname, '..');
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const option = (name: string, fallback: string) => {
@@ -56,7 +57,7 @@ const median = (values: number[]) => {
 
 function start(name: string, script: string, env: Record<string, string>): Promise<Server> {
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, script], { cwd: path.join(__dirname, '..'), env: { ...process.env, ...env, NODE_ENV: 'production', PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...loader, script], { cwd: root, env: { ...process.env, ...env, NODE_ENV: 'production', PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk) => {
@@ -85,9 +86,11 @@ async function main(): Promise<void> {
   await createBenchmarkTables(db);
   await db.destroy();
 
+  // Both servers run compiled, as production does (no on-the-fly TypeScript loader in the way).
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.bench.json'], { cwd: root, stdio: 'inherit' });
   const logFile = path.join(os.tmpdir(), `trestle-bench-${process.pid}.log`);
   const env = { DATABASE_URL: url, POOL_SIZE: '16', LOG_FILE: logFile };
-  const servers: Server[] = [await start('trestle', 'bench/trestle/server.ts', env), await start('express', 'bench/express/server.ts', env)];
+  const servers: Server[] = [await start('trestle', 'tmp/bench-dist/bench/trestle/server.js', env), await start('express', 'tmp/bench-dist/bench/express/server.js', env)];
   const peersDir = path.join(__dirname, 'peers');
   if (flag('peers') && fs.existsSync(peersDir)) {
     for (const peer of fs.readdirSync(peersDir)) {

@@ -1,10 +1,10 @@
 import cors from 'cors';
 import express, { type Express, type Request, type Response } from 'express';
-import type { ControllerClass } from './controller';
+import type { Controller, ControllerClass } from './controller';
 import { viewFolder } from './controller';
 import type { Database, QueryEvent } from './database';
-import { healthRoutes } from './health';
-import { currentRequest, instrumentRequests, queryRecorder } from './instrumentation';
+import { healthChecks } from './health';
+import { currentRequest, instrumentResponses, queryRecorder, requestPipeline } from './instrumentation';
 import { NotFound } from './errors';
 import { errorHandler } from './error-handler';
 import { filtersFor } from './filters';
@@ -14,7 +14,7 @@ import { createLogger, type Logger } from './logger';
 import { Model } from './model';
 import type { Route, RouteTable } from './router';
 import { csrfProtection } from './csrf';
-import { methodOverride, rejectMalformedUrl, securityHeaders } from './middleware';
+import { bodyParsing, malformedUrl, securityHeaders, staticFiles } from './middleware';
 import { setPasswordCost } from './password';
 import { sessionMiddleware, type SessionOptions } from './session';
 import { ViewRenderer } from './view';
@@ -80,37 +80,29 @@ export function createApp(options: AppOptions): TrestleApp {
   app.disable('x-powered-by');
   app.set('env', env);
   if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
-  app.use(instrumentRequests(logger));
-  app.use(rejectMalformedUrl);
-  app.use(healthRoutes(options.db, options.readiness));
-  app.use(securityHeaders(env));
-
-  if (options.publicDir) {
-    app.use(
-      express.static(options.publicDir, {
-        index: false,
-        dotfiles: 'ignore',
-        // Views link assets with a content digest (`asset()`), so a long cache is safe outside development.
-        maxAge: env === 'development' ? 0 : '1d',
-        fallthrough: true,
-      }),
-    );
-  }
+  instrumentResponses(app.response, logger, securityHeaders(env));
+  app.use(
+    requestPipeline(logger, {
+      health: healthChecks(options.db, options.readiness),
+      checkUrl: malformedUrl,
+    }),
+  );
+  if (options.publicDir) app.use(staticFiles(options.publicDir, env));
   if (options.config.corsOrigins?.length) {
     app.use(cors({ origin: [...options.config.corsOrigins], methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 }));
   }
-  const limit = options.config.bodyLimit ?? '100kb';
-  app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ limit, extended: false }));
   if (options.config.session) {
     app.use(sessionMiddleware(options.db.knex, options.config.session));
     const csrf = csrfProtection({ allowedOrigins: options.config.corsOrigins });
     kernel.csrfToken = csrf.token;
-    app.use(csrf.middleware);
+    // Before method override: the token check must see the form's POST.
+    app.use(bodyParsing(options.config.bodyLimit ?? '100kb', csrf.middleware));
+  } else {
+    app.use(bodyParsing(options.config.bodyLimit ?? '100kb'));
   }
-  app.use(methodOverride);
 
-  app.use(buildRouter(options.routes, kernel));
+  // Each route straight on the application's router: no nested router to pass through.
+  for (const route of options.routes.routes) app[route.method](expressPath(route.path), dispatcher(route, kernel));
   app.use((_request: Request, _response: Response) => {
     throw new NotFound();
   });
@@ -118,42 +110,50 @@ export function createApp(options: AppOptions): TrestleApp {
   return app;
 }
 
-/** Compiles the URL table into an Express router once; each request only constructs its controller. */
-function buildRouter(routes: RouteTable, kernel: Kernel): express.Router {
-  const router = express.Router({ caseSensitive: true, strict: false });
-  for (const route of routes.routes) {
-    router[route.method](expressPath(route.path), dispatcher(route, kernel));
-  }
-  return router;
-}
-
 /** `/index/` and `/index` are one page: register without the trailing slash, match both. */
 function expressPath(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
+type Step = (controller: Controller) => unknown;
+
+/**
+ * The handler of one route, built once at start: per request it constructs the controller and
+ * runs its filters and action, awaiting only what returns a promise.
+ */
 function dispatcher(route: Route, kernel: Kernel) {
   const Controller: ControllerClass = route.controller;
   const action = route.action;
-  const filters = filtersFor(Controller, action);
+  const steps: Step[] = [...filtersFor(Controller, action), (controller) => (controller as unknown as Record<string, () => unknown>)[action]!()];
   viewFolder(Controller); // resolve the naming once, at start
-  return async function dispatch(request: Request, response: Response): Promise<void> {
+
+  return function dispatch(request: Request, response: Response): unknown {
     const timings = currentRequest();
-    const started = performance.now();
     if (timings) {
       timings.route = route;
-      timings.controllerStart = started;
+      timings.controllerStart = performance.now();
     }
-    try {
-      const controller = new Controller(request, response, kernel, route);
-      for (const filter of filters) {
-        await filter(controller);
-        if (response.headersSent) return;
-      }
-      await (controller as unknown as Record<string, () => unknown>)[action]!();
+    const controller = new Controller(request, response, kernel, route);
+    const done = () => {
       if (!response.headersSent) controller.render(action);
-    } finally {
-      if (timings) timings.controllerMs = performance.now() - started;
+      if (timings) timings.controllerMs = performance.now() - timings.controllerStart;
+    };
+    const failed = (error: unknown) => {
+      if (timings) timings.controllerMs = performance.now() - timings.controllerStart;
+      throw error;
+    };
+    const run = (from: number): unknown => {
+      for (let i = from; i < steps.length; i++) {
+        const result = steps[i]!(controller);
+        if (result instanceof Promise) return result.then(() => (response.headersSent && i < steps.length - 1 ? done() : run(i + 1)), failed);
+        if (response.headersSent && i < steps.length - 1) return done();
+      }
+      return done();
+    };
+    try {
+      return run(0);
+    } catch (error) {
+      failed(error);
     }
   };
 }

@@ -1,31 +1,37 @@
-import express, { type Router } from 'express';
+import type { Request, Response } from 'express';
 import type { Database } from './database';
 
 /**
- * `GET /healthz`: the process is up (no database involved), and which process answered. `GET /readyz`: the database answers and
- * `readiness` (pending migrations, say) passes; 503 otherwise, so a load balancer stops sending
- * traffic here until it recovers.
+ * `GET /healthz`: the process is up (no database involved), and which process answered.
+ * `GET /readyz`: the database answers and `readiness` (pending migrations, say) passes; 503
+ * otherwise, so a load balancer stops sending traffic here until it recovers.
  */
-export function healthRoutes(db: Database, readiness?: () => Promise<void>): Router {
-  const router = express.Router();
-  router.get('/healthz', (_request, response) => {
-    response.setHeader('Cache-Control', 'no-store');
-    response.json({ status: 'ok', pid: process.pid });
-  });
-  router.get('/readyz', async (_request, response) => {
-    response.setHeader('Cache-Control', 'no-store');
+export function healthChecks(db: Database, readiness?: () => Promise<void>) {
+  const answer = (response: Response, status: number, body: object) => {
+    response.status(status).setHeader('Cache-Control', 'no-store');
+    response.json(body);
+  };
+  const ready = async (response: Response) => {
     try {
       await db.knex.raw('select 1');
     } catch {
-      response.status(503).json({ status: 'unavailable', detail: 'The database does not answer.' });
-      return;
+      return answer(response, 503, { status: 'unavailable', detail: 'The database does not answer.' });
     }
     try {
       await readiness?.();
-      response.json({ status: 'ready' });
+      answer(response, 200, { status: 'ready' });
     } catch (error) {
-      response.status(503).json({ status: 'unavailable', detail: error instanceof Error ? error.message : String(error) });
+      answer(response, 503, { status: 'unavailable', detail: error instanceof Error ? error.message : String(error) });
     }
-  });
-  return router;
+  };
+  return {
+    matches(request: Request): boolean {
+      const url = request.url;
+      return (url === '/healthz' || url === '/readyz') && (request.method === 'GET' || request.method === 'HEAD');
+    },
+    answer(request: Request, response: Response): void {
+      if (request.url === '/healthz') answer(response, 200, { status: 'ok', pid: process.pid });
+      else void ready(response);
+    },
+  };
 }

@@ -2,9 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import onHeaders from 'on-headers';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { QueryEvent } from './database';
+import type { SecurityHeaders } from './middleware';
 import type { Route } from './router';
 
 /** Where one request's time went: filled in by the dispatcher, the view renderer and the query hook. */
@@ -29,18 +29,26 @@ export function currentRequest(): RequestTimings | undefined {
 }
 
 const validRequestId = /^[\w.:-]{1,128}$/;
-const quietPaths = new Set(['/healthz', '/readyz']);
 
 const ms = (value: number) => Math.round(value * 10) / 10;
 
+/** What the kernel's first step does besides timing: headers to add, health routes, URL checks. */
+export interface PipelineOptions {
+  /** Health checks: which requests are, and how to answer them. */
+  health: { matches(request: Request): boolean; answer(request: Request, response: Response): void };
+  checkUrl: (url: string) => Error | undefined;
+}
+
 /**
- * Times every request by layer and reports it twice: a `Server-Timing` header (total, controller,
- * db with its query count, view) for the browser's network panel, and one log line when the
- * response is done, like Rails' "Completed 200 OK in 12ms (Views: 3ms | DB: 2ms, 3 queries)".
- * The request id comes from `X-Request-Id` (or is made) and is echoed back.
+ * The first step of every request, in one function so the common path pays for one middleware.
+ * It times the request by layer and reports it twice: a `Server-Timing` header (total,
+ * controller, db with its query count, view) for the browser's network panel, and one log line
+ * when the response is done, like Rails' "Completed 200 OK in 12ms (Views: 3ms | DB: 2ms, 3
+ * queries)". It also echoes or makes the request id (`X-Request-Id`), adds the security headers,
+ * answers the health checks (unlogged), and refuses malformed URLs.
  */
-export function instrumentRequests(logger: Logger) {
-  return function timeRequest(request: Request, response: Response, next: NextFunction): void {
+export function requestPipeline(logger: Logger, options: PipelineOptions) {
+  return function kernel(request: Request, response: Response, next: NextFunction): void {
     const given = request.headers['x-request-id'];
     const timings: RequestTimings = {
       id: typeof given === 'string' && validRequestId.test(given) ? given : crypto.randomUUID(),
@@ -53,11 +61,55 @@ export function instrumentRequests(logger: Logger) {
       viewMs: 0,
     };
     response.setHeader('X-Request-Id', timings.id);
-    onHeaders(response, function setServerTiming(this: Response) {
-      this.setHeader('Server-Timing', serverTiming(timings));
-    });
-    response.once('finish', () => logRequest(logger, request, response, timings));
+    const timed = response as TimedResponse;
+    timed[timingsKey] = timings;
+    if (options.health.matches(request)) {
+      timed[quietKey] = true; // probes every few seconds would drown the log
+      return options.health.answer(request, response);
+    }
+    const problem = options.checkUrl(request.url);
+    if (problem) return next(problem);
     requests.run(timings, next);
+  };
+}
+
+const timingsKey = Symbol('trestle.timings');
+const quietKey = Symbol('trestle.quiet');
+
+interface TimedResponse extends Response {
+  [timingsKey]?: RequestTimings;
+  [quietKey]?: boolean;
+}
+
+/**
+ * Teaches an application's responses (its `app.response` prototype) to send `Server-Timing` and
+ * the security headers with their headers, and to write the request's log line when they end:
+ * two methods on the prototype rather than closures and a listener on every response.
+ */
+export function instrumentResponses(responsePrototype: object, logger: Logger, security: SecurityHeaders): void {
+  const writeLine = fastLogWriter(logger);
+  const { all, documents } = security;
+  const proto = responsePrototype as Record<string, unknown>;
+  const writeHead = proto.writeHead as (...args: unknown[]) => unknown;
+  const end = proto.end as (...args: unknown[]) => unknown;
+  proto.writeHead = function writeHeadWithTiming(this: TimedResponse, ...args: unknown[]) {
+    const timings = this[timingsKey];
+    if (timings && !this.headersSent) {
+      this.setHeader('Server-Timing', serverTiming(timings));
+      for (let i = 0; i < all.length; i++) this.setHeader(all[i]![0], all[i]![1]);
+      const type = this.getHeader('content-type');
+      if (typeof type === 'string' && type.startsWith('text/html')) for (let i = 0; i < documents.length; i++) this.setHeader(documents[i]![0], documents[i]![1]);
+    }
+    return writeHead.apply(this, args);
+  };
+  proto.end = function endAndLog(this: TimedResponse, ...args: unknown[]) {
+    const result = end.apply(this, args);
+    const timings = this[timingsKey];
+    if (timings && !this[quietKey]) {
+      this[timingsKey] = undefined;
+      logRequest(logger, writeLine, this.req as Request, this, timings);
+    }
+    return result;
   };
 }
 
@@ -77,27 +129,43 @@ function serverTiming(t: RequestTimings): string {
   return header;
 }
 
-function logRequest(logger: Logger, request: Request, response: Response, t: RequestTimings): void {
-  const path = request.path;
-  const level = quietPaths.has(path) ? 'debug' : 'info';
-  if (!logger.isLevelEnabled(level)) return;
+type LineWriter = (line: string) => void;
+
+/**
+ * Writes a request's log line straight to the logger's destination, in pino's own JSON format:
+ * pino's general path (serializers, hooks, string escaping) costs several times this, on a line
+ * written for every request.
+ */
+function fastLogWriter(logger: Logger): LineWriter | undefined {
+  const stream = (logger as unknown as Record<symbol, { write?: (line: string) => unknown } | undefined>)[pino.symbols.streamSym];
+  if (!stream || typeof stream.write !== 'function') return undefined;
+  const write = stream.write.bind(stream);
+  const prefix = `{"level":30,"time":`;
+  const pid = `,"pid":${process.pid}`;
+  return (line) => void write(`${prefix}${Date.now()}${pid}${line}}\n`);
+}
+
+function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: Request, response: Response, t: RequestTimings): void {
+  if (!logger.isLevelEnabled('info')) return;
   const now = performance.now();
+  const path = request.path;
   const total = ms(now - t.start);
   const controller = controllerTime(t, now);
   const status = response.statusCode;
-  logger[level](
-    {
-      reqId: t.id,
-      method: request.method,
-      path,
-      status,
-      route: t.route?.name,
-      action: t.route ? `${t.route.controller.name}#${t.route.action}` : undefined,
-      ms: { total, controller: controller === undefined ? undefined : ms(controller), db: ms(t.dbMs), view: ms(t.viewMs) },
-      queries: t.dbCount,
-    },
-    `${request.method} ${path} → ${status} ${STATUS_CODES[status] ?? ''} in ${total}ms (Views: ${ms(t.viewMs)}ms | DB: ${ms(t.dbMs)}ms, ${t.dbCount} ${t.dbCount === 1 ? 'query' : 'queries'})`,
-  );
+  const db = ms(t.dbMs);
+  const view = ms(t.viewMs);
+  const route = t.route;
+  const message = `${request.method} ${path} ${status} ${STATUS_CODES[status] ?? ''} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${t.dbCount} ${t.dbCount === 1 ? 'query' : 'queries'})`;
+  if (!writeLine) {
+    const action = route ? `${route.controller.name}#${route.action}` : undefined;
+    logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: { total, controller: controller === undefined ? undefined : ms(controller), db, view }, queries: t.dbCount }, message);
+    return;
+  }
+  // The same fields as the pino call above, written as JSON by hand; only the path and message need escaping.
+  let line = `,"reqId":"${t.id}","method":"${request.method}","path":${JSON.stringify(path)},"status":${status}`;
+  if (route) line += `,"route":${JSON.stringify(route.name ?? null)},"action":"${route.controller.name}#${route.action}"`;
+  line += `,"ms":{"total":${total}${controller === undefined ? '' : `,"controller":${ms(controller)}`},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":${JSON.stringify(message)}`;
+  writeLine(line);
 }
 
 /** The query hook of an application: counts each statement into its request, and logs slow ones. */

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import express from 'express';
 import helmet from 'helmet';
 import { BadRequest, HttpError } from './errors';
 import type { Environment } from './kernel';
@@ -7,6 +11,11 @@ const overridable = new Set(['PUT', 'PATCH', 'DELETE']);
 
 /** HTML forms can only GET and POST: a POST with `_method=PATCH` (or PUT, DELETE) is routed as that method. */
 export function methodOverride(request: Request, _response: Response, next: NextFunction): void {
+  applyMethodOverride(request);
+  next();
+}
+
+function applyMethodOverride(request: Request): void {
   if (request.method === 'POST' && request.body && typeof request.body._method === 'string') {
     const method = request.body._method.toUpperCase();
     if (overridable.has(method)) {
@@ -14,34 +23,46 @@ export function methodOverride(request: Request, _response: Response, next: Next
       delete request.body._method;
     }
   }
-  next();
 }
 
 const maxUrlLength = 8 * 1024;
 
-/** A URL with broken percent-encoding or a NUL byte is a 400, and one over 8 KiB a 414, before anything else reads it. */
-export function rejectMalformedUrl(request: Request, _response: Response, next: NextFunction): void {
-  const url = request.url;
-  if (url.length > maxUrlLength) return next(new HttpError(414, `The URL is longer than ${maxUrlLength} characters.`));
-  if (url.includes('%')) {
-    try {
-      decodeURIComponent(url);
-    } catch {
-      return next(new BadRequest('The URL is not valid: broken percent-encoding.'));
-    }
-    if (/%00/.test(url)) return next(new BadRequest('The URL is not valid: it contains a NUL byte.'));
+/** A URL over 8 KiB (414), with broken percent-encoding or with a NUL byte (400), as an error; else undefined. */
+export function malformedUrl(url: string): HttpError | undefined {
+  if (url.length > maxUrlLength) return new HttpError(414, `The URL is longer than ${maxUrlLength} characters.`);
+  if (!url.includes('%')) return undefined;
+  try {
+    decodeURIComponent(url);
+  } catch {
+    return new BadRequest('The URL is not valid: broken percent-encoding.');
   }
-  next();
+  return /%00/.test(url) ? new BadRequest('The URL is not valid: it contains a NUL byte.') : undefined;
 }
+
+/** Middleware form of `malformedUrl`. */
+export function rejectMalformedUrl(request: Request, _response: Response, next: NextFunction): void {
+  next(malformedUrl(request.url));
+}
+
+/** Headers to add to responses: some to every response, the rest only to HTML documents. */
+export interface SecurityHeaders {
+  /** For every response (nosniff; HSTS in production). */
+  all: ReadonlyArray<readonly [string, string]>;
+  /** For HTML documents only: CSP, framing, cross-origin and referrer policies only mean something there. */
+  documents: ReadonlyArray<readonly [string, string]>;
+}
+
+const everyResponse = new Set(['x-content-type-options', 'strict-transport-security']);
 
 /**
  * Security headers (helmet): a Content-Security-Policy that allows only this site's own scripts,
  * styles and forms (no inline script), no framing, nosniff, a strict Referrer-Policy, and HSTS in
- * production.
+ * production. The policy has no per-request part, so helmet runs once at start; responses get the
+ * resulting headers from a list (documents all of them, other responses the ones that apply).
  */
-export function securityHeaders(env: Environment): RequestHandler {
+export function securityHeaders(env: Environment): SecurityHeaders {
   const production = env === 'production';
-  return helmet({
+  const configured = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -64,4 +85,64 @@ export function securityHeaders(env: Environment): RequestHandler {
     crossOriginEmbedderPolicy: false,
     xFrameOptions: { action: 'deny' },
   });
+  const headers: Array<[string, string]> = [];
+  const probe = { setHeader: (name: string, value: string) => void headers.push([name, String(value)]), removeHeader: () => undefined };
+  configured({} as IncomingMessage, probe as unknown as ServerResponse, () => undefined);
+  return {
+    all: headers.filter(([name]) => everyResponse.has(name.toLowerCase())),
+    documents: headers.filter(([name]) => !everyResponse.has(name.toLowerCase())),
+  };
+}
+
+/**
+ * JSON and form bodies (within `limit`), then `guard` (CSRF protection, which must read the form
+ * before method override rewrites its POST), then method override. A GET or HEAD without a body
+ * goes straight through.
+ */
+export function bodyParsing(limit: string, guard?: RequestHandler): RequestHandler {
+  const json = express.json({ limit, type: ['application/json', 'application/*+json'] });
+  const form = express.urlencoded({ limit, extended: false });
+  return (request, response, next) => {
+    const headers = request.headers;
+    const hasBody = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+    if (!hasBody && (request.method === 'GET' || request.method === 'HEAD')) return next();
+    const override = (error?: unknown) => {
+      if (error) return next(error);
+      applyMethodOverride(request);
+      next();
+    };
+    const parsed = (error?: unknown) => {
+      if (error) return next(error);
+      if (guard) guard(request, response, override);
+      else override();
+    };
+    if (!hasBody) return parsed();
+    json(request, response, (error?: unknown) => (error ? next(error) : form(request, response, parsed)));
+  };
+}
+
+/**
+ * Files under `publicDir`, served as they are (no dotfiles, nothing outside the folder). Outside
+ * development the list of files is read once, so a request for anything else costs no disk access;
+ * views link assets with a content digest (`asset()`), so they are cached for a day.
+ */
+export function staticFiles(publicDir: string, env: Environment): RequestHandler {
+  const serve = express.static(publicDir, { index: false, dotfiles: 'ignore', maxAge: env === 'development' ? 0 : '1d', fallthrough: true });
+  if (env === 'development') return serve;
+  const files = new Set(listFiles(publicDir).map((file) => '/' + path.relative(publicDir, file).split(path.sep).join('/')));
+  return (request, response, next) => {
+    if ((request.method === 'GET' || request.method === 'HEAD') && files.has(request.path)) return serve(request, response, next);
+    next();
+  };
+}
+
+function listFiles(dir: string): string[] {
+  let found: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found = found.concat(listFiles(full));
+    else if (entry.isFile()) found.push(full);
+  }
+  return found;
 }

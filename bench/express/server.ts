@@ -1,4 +1,5 @@
 /** The baseline: the same six endpoints on bare Express 5, pg and EJS, with no framework. */
+import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import express from 'express';
@@ -6,7 +7,8 @@ import { Pool } from 'pg';
 import { queryCount, randomWorldId } from '../schema';
 
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 16) });
-const fortunesTemplate = ejs.compile(require('node:fs').readFileSync(path.join(__dirname, 'views', 'fortunes.ejs'), 'utf8'));
+// Found from the project root, so the compiled copy (tmp/bench-dist) reads the same file.
+const fortunesTemplate = ejs.compile(fs.readFileSync(path.join(__dirname.replace(/tmp\/bench-dist\//, ''), 'views', 'fortunes.ejs'), 'utf8'));
 const findWorld = async () => (await pool.query('SELECT id, "randomNumber" FROM world WHERE id = $1', [randomWorldId()])).rows[0];
 
 const app = express();
@@ -50,4 +52,5 @@ const server = app.listen(Number(process.env.PORT ?? 8081), '127.0.0.1', () => {
   const address = server.address();
   console.log(`listening ${typeof address === 'object' && address ? address.port : ''}`);
 });
-process.once('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));
+// The benchmark is over when this arrives: stop at once.
+process.once('SIGTERM', () => process.exit(0));

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { createApp, createLogger, openDatabase, type Database } from '../../framework';
+import { createApp, createLogger, findProjectRoot, openDatabase, type Database } from '../../framework';
 import routes from './routes';
 
 /** The benchmark app, with the production defaults a user deploys: request log at info, to a file. */
 export function buildBenchmarkApp(db: Database, logFile?: string) {
   const logger = createLogger({ level: 'info', destination: logFile });
-  return createApp({ routes, viewsDir: path.join(__dirname, 'views'), db, config: { env: 'production' }, logger });
+  return createApp({ routes, viewsDir: path.join(findProjectRoot(__dirname), 'bench', 'trestle', 'views'), db, config: { env: 'production' }, logger });
 }
 
 export function openBenchmarkDatabase(url: string, poolMax: number): Promise<Database> {

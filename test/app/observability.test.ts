@@ -71,7 +71,7 @@ describe('the request log', () => {
       queries: 1,
     });
     expect(line.ms).toEqual({ total: expect.any(Number), controller: expect.any(Number), db: expect.any(Number), view: expect.any(Number) });
-    expect(line.msg).toMatch(/^GET \/index1\/ → 200 OK in [\d.]+ms \(Views: [\d.]+ms \| DB: [\d.]+ms, 1 query\)$/);
+    expect(line.msg).toMatch(/^GET \/index1\/ 200 OK in [\d.]+ms \(Views: [\d.]+ms \| DB: [\d.]+ms, 1 query\)$/);
     expect(JSON.stringify(line)).not.toContain('secret');
     expect(res.status).toBe(200);
   });

@@ -27,9 +27,13 @@ describe('security headers', () => {
     expect(res.headers['strict-transport-security']).toBeUndefined();
   });
 
-  test('error pages and JSON carry them too', async () => {
-    const res = await request(t.app).get('/missing').set('Accept', json);
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+  test('error pages carry them; JSON carries nosniff, and no document-only policy', async () => {
+    const page = await request(t.app).get('/missing');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    const api = await request(t.app).get('/missing').set('Accept', json);
+    expect(api.headers['x-content-type-options']).toBe('nosniff');
+    expect(api.headers['content-security-policy']).toBeUndefined();
   });
 
   test('production adds HSTS and upgrade-insecure-requests', async () => {
