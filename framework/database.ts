@@ -140,3 +140,32 @@ export function redact(url: string): string {
     return '(unparseable DATABASE_URL)';
   }
 }
+
+interface PooledClient {
+  query(config: { text: string; values: readonly unknown[] }): Promise<{ rows: Array<Record<string, unknown>> }>;
+}
+
+let statementCounter = 0;
+
+/**
+ * Runs one SQL statement on a pooled connection without knex's query builder and runner: for
+ * the few statements the model layer compiles once and runs constantly (`find` by primary key).
+ * It reports to the same query hook as every other statement. Not for transactions (they need
+ * their own connection): callers use the builder there.
+ */
+export async function runStatement(db: Knex, sql: string, values: readonly unknown[]): Promise<Array<Record<string, unknown>>> {
+  const client = db.client as { acquireConnection(): Promise<PooledClient>; releaseConnection(connection: PooledClient): Promise<void> };
+  const query = { __knexQueryUid: `s${++statementCounter}`, sql, bindings: values };
+  const connection = await client.acquireConnection();
+  db.emit('query', query);
+  try {
+    const result = await connection.query({ text: sql, values });
+    db.emit('query-response', result.rows, query);
+    return result.rows;
+  } catch (error) {
+    db.emit('query-error', error, query);
+    throw error;
+  } finally {
+    void client.releaseConnection(connection);
+  }
+}

@@ -99,7 +99,7 @@ describe('the request log', () => {
     await settle();
     const slow = lines.filter((l) => l.reqId === 'slow-1' && l.level === 40);
     expect(slow.length).toBeGreaterThan(0);
-    expect(slow[0]).toMatchObject({ sql: expect.stringContaining('from "users" where "id" = $1'), params: 2, msg: expect.stringMatching(/^slow query \([\d.]+ms\)$/) });
+    expect(slow[0]).toMatchObject({ sql: expect.stringContaining('from "users" where "id" = $1'), params: 1, msg: expect.stringMatching(/^slow query \([\d.]+ms\)$/) });
     expect(JSON.stringify(slow[0])).not.toMatch(/"1"|\[1/);
   });
 });

@@ -123,6 +123,15 @@ describe('Post and its relation to User', () => {
     expect(await Post.exists({ title: 'kept' })).toBe(true);
   });
 
+  test('find inside a transaction reads through it (and sees its own uncommitted rows)', async () => {
+    await Model.transaction(async () => {
+      const user = await User.create({ name: 'Inside', email: 'inside@example.com', password: 'long enough' });
+      expect((await User.find(user.id))?.name).toBe('Inside');
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    expect(await User.exists({ email: 'inside@example.com' })).toBe(false);
+  });
+
   test('nested transactions use a savepoint', async () => {
     await Model.transaction(async () => {
       await User.create({ name: 'Outer', email: 'outer@example.com', password: 'long enough' });
