@@ -55,7 +55,7 @@ export class FormBuilder {
       id: this.id(name),
       name,
       type: options.type ?? 'text',
-      value: this.value(name),
+      value: this.value(name, options.type),
       required: options.required,
       autocomplete: options.autocomplete,
       placeholder: options.placeholder,
@@ -108,10 +108,15 @@ export class FormBuilder {
     return `${this.prefix}_${name}`;
   }
 
-  private value(name: string): string {
+  /** The field's value as its input shows it: dates as the date inputs want them, JSON as text. */
+  private value(name: string, type?: string): string {
     const value = this.values[name];
     if (value === undefined || value === null) return '';
-    return value instanceof Date ? value.toISOString() : String(value);
+    if (value instanceof Date) {
+      const iso = value.toISOString();
+      return type === 'date' ? iso.slice(0, 10) : type === 'datetime-local' ? iso.slice(0, 16) : iso;
+    }
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 
   private errorsOf(name: string): string[] | undefined {

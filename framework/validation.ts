@@ -31,6 +31,25 @@ export const fields = {
       lastOf,
       z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1' || v === 'on')]),
     ),
+  /** A date or time: a Date, an ISO string, or empty (null) from a form. */
+  date: () => z.preprocess((value) => (value === '' ? null : value), z.coerce.date({ message: 'is not a valid date' }).nullable()).optional(),
+  /**
+   * Any JSON value, given as a value (JSON body) or as JSON text (a form's textarea), stored as
+   * JSON text so arrays are not taken for PostgreSQL arrays.
+   */
+  json: () =>
+    z
+      .unknown()
+      .transform((value, context) => {
+        if (typeof value !== 'string') return value ?? {};
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          context.addIssue({ code: 'custom', message: 'is not valid JSON' });
+          return z.NEVER;
+        }
+      })
+      .transform((value) => JSON.stringify(value)),
   /** A reference to a row (a serial id): a whole number from 1 to 2147483647. */
   id: () =>
     z.coerce
