@@ -82,7 +82,7 @@ export function createApp(options: AppOptions): TrestleApp {
   if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
   instrumentResponses(app.response, logger, securityHeaders(env));
   app.use(
-    requestPipeline(logger, {
+    requestPipeline({
       health: healthChecks(options.db, options.readiness),
       checkUrl: malformedUrl,
     }),

@@ -47,7 +47,7 @@ export interface PipelineOptions {
  * queries)". It also echoes or makes the request id (`X-Request-Id`), adds the security headers,
  * answers the health checks (unlogged), and refuses malformed URLs.
  */
-export function requestPipeline(logger: Logger, options: PipelineOptions) {
+export function requestPipeline(options: PipelineOptions) {
   return function kernel(request: Request, response: Response, next: NextFunction): void {
     const given = request.headers['x-request-id'];
     const timings: RequestTimings = {

@@ -1,11 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
-import { NotFound, ValidationFailed, type FieldErrors } from './errors';
+import { NotFound } from './errors';
 import { runStatement } from './database';
-import { translateDatabaseError } from './database-errors';
-import { fieldErrors } from './validation';
 import { installEagerLoading } from './model-query';
+import { isValidId, outOfRangeAsNone, permit, write } from './model-support';
 import { preload, relatedQuery, type Relation } from './relations';
 
 /** A zod object schema of a model's writable fields. */
@@ -286,41 +285,3 @@ function primaryKeyOf(record: BaseModel<object>): Id {
   return (record as unknown as Record<string, unknown>)[(record.constructor as ModelClass).primaryKey] as Id;
 }
 
-function isValidId(id: Id): boolean {
-  return typeof id === 'number' ? Number.isSafeInteger(id) && id > 0 : /^[1-9]\d{0,17}$/.test(id);
-}
-
-/** Mass-assignment guard and validation: only the schema's fields pass, each checked. */
-function permit(model: ModelClass, attributes: object, partial: boolean): Record<string, unknown> {
-  const errors: FieldErrors = {};
-  let values: Record<string, unknown> = { ...attributes };
-  if (model.schema) {
-    const result = (partial ? model.schema.partial() : model.schema).safeParse(attributes);
-    if (result.success) {
-      values = result.data as Record<string, unknown>;
-      // An update changes what was sent, not the fields whose schema has a default.
-      if (partial) for (const key of Object.keys(values)) if (!Object.hasOwn(attributes, key)) delete values[key];
-    }
-    else Object.assign(errors, fieldErrors(result.error));
-  }
-  for (const [field, value] of Object.entries(values)) {
-    if (typeof value === 'string' && value.includes('\u0000')) (errors[field] ??= []).push('contains a NUL byte, which cannot be stored');
-  }
-  if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
-  return values;
-}
-
-/** An id beyond the column's range matches no row. */
-function outOfRangeAsNone(error: unknown): never[] {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  if (cause?.code === '22003' || (error as { code?: string }).code === '22003') return [];
-  throw error;
-}
-
-async function write<T>(run: () => PromiseLike<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw translateDatabaseError(error) ?? error;
-  }
-}

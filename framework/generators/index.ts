@@ -2,17 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseFields, fieldTypes, type Field } from './fields';
 import { controllerNames, resourceNames, type ResourceNames } from './names';
-import {
-  actionViewTemplate,
-  controllerOnlyTemplate,
-  controllerTemplate,
-  controllerTestTemplate,
-  migrationTemplate,
-  modelTemplate,
-  modelTestTemplate,
-  resourceTestTemplate,
-  viewTemplates,
-} from './templates';
+import { actionViewTemplate, controllerOnlyTemplate, controllerTemplate, migrationTemplate, modelTemplate, viewTemplates } from './templates';
+import { controllerTestTemplate, modelTestTemplate, resourceTestTemplate } from './test-templates';
 
 export interface GeneratorOptions {
   /** The project root (where app/, config/, db/, views/, test/ are). */

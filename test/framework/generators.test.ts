@@ -28,7 +28,7 @@ function generate(root: string, ...argv: string[]): { code: number; lines: strin
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.JEST_WORKER_ID;
-  if (env.TEST_DATABASE_URL) env.TEST_DATABASE_URL = `${env.TEST_DATABASE_URL}_generated`;
+  env.TRESTLE_TEST_DB_SUFFIX = '_generated';
   return env;
 }
 

@@ -1,7 +1,10 @@
-/** `postgres://…/test` → `test_w2`: the database of jest worker 2. */
+/**
+ * `postgres://…/test` → `test_w2`: the database of jest worker 2. A jest run started by a test
+ * (the generator's) sets TRESTLE_TEST_DB_SUFFIX so its databases are not its parent's.
+ */
 export function workerDatabaseName(url: string, worker: number): string {
   const base = decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
-  return `${base}_w${worker}`;
+  return `${base}${process.env.TRESTLE_TEST_DB_SUFFIX ?? ''}_w${worker}`;
 }
 
 /** The URL of this jest worker's own database (see global-setup.ts). */
