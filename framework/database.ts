@@ -43,34 +43,22 @@ export interface Database {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const acquireTimeoutMillis = options.acquireTimeout ?? 5000;
-  const log = options.logger ? knexLog(options.logger) : undefined;
-  if (options.url) {
-    const instance = knex({
+  const connect = (connection: Knex.PgConnectionConfig, poolMax: number) =>
+    knex({
       client: 'pg',
-      connection: { connectionString: options.url, connectionTimeoutMillis: acquireTimeoutMillis },
-      pool: { min: 0, max: options.poolMax ?? 10, afterCreate: forgetPreparedStatements },
+      connection,
+      pool: { min: 0, max: poolMax, afterCreate: forgetPreparedStatements },
       acquireConnectionTimeout: acquireTimeoutMillis,
       postProcessResponse: hydrateRows,
-      log,
+      log: options.logger ? knexLog(options.logger) : undefined,
     });
-    return {
-      knex: instance,
-      onQuery: instrument(instance),
-      kind: 'postgres',
-      description: redact(options.url),
-      close: () => instance.destroy(),
-    };
+  if (options.url) {
+    const instance = connect({ connectionString: options.url, connectionTimeoutMillis: acquireTimeoutMillis }, options.poolMax ?? 10);
+    return { knex: instance, onQuery: instrument(instance), kind: 'postgres', description: redact(options.url), close: () => instance.destroy() };
   }
   const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: options.embeddedDataDir });
-  const instance = knex({
-    client: 'pg',
-    connection: { host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' },
-    // PGlite has a single session: one connection, shared by turns.
-    pool: { min: 0, max: 1, afterCreate: forgetPreparedStatements },
-    acquireConnectionTimeout: acquireTimeoutMillis,
-    postProcessResponse: hydrateRows,
-    log,
-  });
+  // PGlite has a single session: one connection, shared by turns.
+  const instance = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1);
   return {
     knex: instance,
     onQuery: instrument(instance),
