@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors } from './errors';
 import { translateDatabaseError } from './database-errors';
+import { currentRequest } from './instrumentation';
 import type { Kernel } from './kernel';
 import { hasJsonBody } from './negotiation';
 
@@ -94,7 +95,10 @@ function wantsJson(request: Request): boolean {
 function renderPage(kernel: Kernel, request: Request, response: Response, problem: Problem): void {
   const view = kernel.views.has(`errors/${problem.status}`) ? `errors/${problem.status}` : 'errors/error';
   try {
+    const started = performance.now();
     const html = kernel.views.render(view, kernel.viewLocals(request, response, { problem, title: problem.title }));
+    const timings = currentRequest();
+    if (timings) timings.viewMs += performance.now() - started;
     response.type('html').send(html);
   } catch (renderError) {
     // The error page itself failed (a broken layout): answer plainly rather than not at all.

@@ -8,7 +8,9 @@ export type { Logger } from 'pino';
  */
 export function createLogger(options: { level: string; destination?: string; pretty?: boolean }): Logger {
   if (options.pretty && !options.destination) {
-    return pino({ level: options.level, transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' } } });
+    // The request line's message already says it all; its fields stay in the JSON logs of production.
+    const ignore = 'pid,hostname,reqId,method,path,status,route,action,ms,queries';
+    return pino({ level: options.level, transport: { target: 'pino-pretty', options: { ignore, translateTime: 'HH:MM:ss.l' } } });
   }
   const destination = options.destination
     ? pino.destination({ dest: options.destination, sync: false, mkdir: true })
