@@ -99,8 +99,12 @@ export class BaseModel<R extends object> {
     return queryOf(this);
   }
 
-  static all<M extends BaseModel<object>>(this: ModelClass<M>): ModelQuery<M> {
-    return queryOf(this).orderBy(this.primaryKey);
+  /** Every record, by primary key. (For a query to refine, start from `query()`, `where()` or `orderBy()`.) */
+  static async all<M extends BaseModel<object>>(this: ModelClass<M>): Promise<M[]> {
+    const db = BaseModel.db;
+    if (db.isTransaction) return (await queryOf(this).orderBy(this.primaryKey)) as unknown as M[];
+    const rows = await runStatement(db, cachedStatement(this, 'all', () => db(this.table).orderBy(this.primaryKey).toSQL().toNative().sql), []);
+    return rows.map((row) => hydrate(this, row) as M);
   }
 
   static where<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): ModelQuery<M> {
@@ -264,16 +268,23 @@ function hydrate(model: ModelClass, row: unknown): unknown {
   return Object.assign(Object.create(model.prototype as object) as object, row);
 }
 
-const findStatements = new WeakMap<ModelClass, string>();
+const statements = new WeakMap<ModelClass, Map<string, string>>();
 
-/** `select * from "users" where "id" = $1 limit 1`, compiled by knex once per model. */
-function findStatement(model: ModelClass, db: Knex): string {
-  let sql = findStatements.get(model);
+/** The SQL of one of a model's fixed queries, compiled by knex the first time and kept. */
+function cachedStatement(model: ModelClass, name: string, build: () => string): string {
+  let byName = statements.get(model);
+  if (!byName) statements.set(model, (byName = new Map()));
+  let sql = byName.get(name);
   if (sql === undefined) {
-    sql = db(model.table).where(model.primaryKey, 0).first().toSQL().toNative().sql.replace(/ limit \$2$/, ' limit 1');
-    findStatements.set(model, sql);
+    sql = build();
+    byName.set(name, sql);
   }
   return sql;
+}
+
+/** `select * from "users" where "id" = $1 limit 1`. */
+function findStatement(model: ModelClass, db: Knex): string {
+  return cachedStatement(model, 'find', () => db(model.table).where(model.primaryKey, 0).first().toSQL().toNative().sql.replace(/ limit \$2$/, ' limit 1'));
 }
 
 function queryOf<M extends BaseModel<object>>(model: ModelClass<M>): ModelQuery<M> {
