@@ -36,6 +36,22 @@ class DirectoryMigrationSource implements Knex.MigrationSource<string> {
   }
 }
 
+/**
+ * knex's own file source records names with their extension (`…_create_users.js`); this one
+ * does not. Old records are renamed once, so a database migrated either way keeps working.
+ */
+const normalized = new WeakSet<Knex>();
+
+async function normalizeRecordedNames(db: Knex): Promise<void> {
+  if (normalized.has(db)) return;
+  if (!(await db.schema.hasTable('knex_migrations'))) return;
+  normalized.add(db);
+  await db('knex_migrations')
+    .where('name', 'like', '%.ts')
+    .orWhere('name', 'like', '%.js')
+    .update({ name: db.raw("regexp_replace(name, '\\.(ts|js)$', '')") });
+}
+
 function migratorConfig(paths: MigrationPaths): Knex.MigratorConfig {
   return { migrationSource: new DirectoryMigrationSource(paths), tableName: 'knex_migrations' };
 }
@@ -46,12 +62,14 @@ function seedConfig(paths: MigrationPaths): Knex.SeederConfig {
 
 /** Applies pending migrations; returns the names applied. */
 export async function migrate(db: Knex, paths: MigrationPaths): Promise<string[]> {
+  await normalizeRecordedNames(db);
   const [, applied] = (await db.migrate.latest(migratorConfig(paths))) as [number, string[]];
   return applied;
 }
 
 /** Undoes the last batch of migrations; returns the names undone. */
 export async function rollback(db: Knex, paths: MigrationPaths): Promise<string[]> {
+  await normalizeRecordedNames(db);
   const [, undone] = (await db.migrate.rollback(migratorConfig(paths))) as [number, string[]];
   return undone;
 }
@@ -64,6 +82,7 @@ export async function seed(db: Knex, paths: MigrationPaths): Promise<string[]> {
 
 /** Each migration and whether it has run. */
 export async function migrationStatus(db: Knex, paths: MigrationPaths): Promise<Array<{ name: string; applied: boolean }>> {
+  await normalizeRecordedNames(db);
   const [completed, pending] = (await db.migrate.list(migratorConfig(paths))) as [Array<{ name: string }>, Array<{ file: string }>];
   return [...completed.map((m) => ({ name: m.name, applied: true })), ...pending.map((m) => ({ name: String(m.file ?? m), applied: false }))];
 }

@@ -61,6 +61,17 @@ describe('database tasks', () => {
     expect((await run('db:migrate')).lines).toEqual(migrations.map((m) => `migrated ${m}`));
   });
 
+  test('a database migrated with knex’s own file names (with extensions) is understood', async () => {
+    const db = await open();
+    try {
+      await db.knex('knex_migrations').update({ name: db.knex.raw("name || '.js'") });
+    } finally {
+      await db.close();
+    }
+    expect((await run('db:migrate')).lines).toEqual(['already up to date']);
+    expect((await run('db:status')).lines).toEqual(migrations.map((m) => `  up   ${m}`));
+  });
+
   test('db:seed can run twice without duplicating rows', async () => {
     await run('db:seed');
     await run('db:seed');
