@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseFields, fieldTypes, type Field } from './fields';
-import { controllerNames, resourceNames, type ResourceNames } from './names';
+import { controllerNames, importFrom, resourceNames, type ResourceNames } from './names';
 import { actionViewTemplate, controllerOnlyTemplate, controllerTemplate, migrationTemplate, modelTemplate, viewTemplates } from './templates';
 import { controllerTestTemplate, modelTestTemplate, resourceTestTemplate } from './test-templates';
 
@@ -136,7 +136,7 @@ function resourceRoute(n: ResourceNames, add: boolean): Change {
   return { kind: 'route', add, importLine: importOf(n.controller), routeLine: `  r.resources('${n.plural}', ${n.controller});` };
 }
 
-const importOf = (controller: string) => `import { ${controller} } from '../app/controllers/${controller}';`;
+const importOf = (controller: string) => `import { ${controller} } from '${importFrom('config/routes.ts', `app/controllers/${controller}`)}';`;
 
 function planDestroy(kind: string, name: string, _rest: string[], options: GeneratorOptions): Change[] {
   const migrationFor = (table: string) =>

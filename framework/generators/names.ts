@@ -1,3 +1,4 @@
+import path from 'node:path';
 import pluralize from 'pluralize';
 import { underscore } from '../naming';
 
@@ -45,4 +46,14 @@ export function controllerNames(given: string): { controller: string; folder: st
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(given)) throw new Error(`"${given}" is not a valid name: use letters, digits and underscores, starting with a letter.`);
   const base = given.replace(/Controller$/, '');
   return { controller: `${pascal(underscore(base))}Controller`, folder: underscore(base) };
+}
+
+/**
+ * The import specifier, from a generated file, of another project file: `importFrom('config/routes.ts',
+ * 'app/controllers/PostsController')` → `../app/controllers/PostsController`. Generated code is
+ * application code; the generator only writes it, so the paths are computed, not spelled here.
+ */
+export function importFrom(fromFile: string, toModule: string): string {
+  const relative = path.posix.relative(path.posix.dirname(fromFile), toModule);
+  return relative.startsWith('.') ? relative : `./${relative}`;
 }

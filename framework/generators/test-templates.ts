@@ -1,6 +1,6 @@
 import type { Field } from './fields';
 import { sampleValue } from './fields';
-import type { ResourceNames } from './names';
+import { importFrom, type ResourceNames } from './names';
 
 const human = (name: string) => name.replace(/_id$/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
@@ -11,7 +11,7 @@ export function resourceTestTemplate(n: ResourceNames, fields: readonly Field[])
   const made = `{ ${fields.map((f) => `${f.column}: ${sampleValue(f, 1, 'sequence')}`).join(', ')} }`;
   const required = fields.find((f) => f.type === 'string');
   return `import request from 'supertest';
-import { ${n.model} } from '../../../app/models/${n.model}';
+import { ${n.model} } from '${importFrom(`test/app/controllers/${n.plural}.test.ts`, `app/models/${n.model}`)}';
 import { useTestApp } from '../../support/app';
 import { createUser, signIn, signInJson } from '../../support/auth';
 
@@ -165,7 +165,7 @@ export function modelTestTemplate(n: ResourceNames, fields: readonly Field[]): s
   const refs = fields.filter((f) => f.type === 'references');
   const required = fields.find((f) => f.type === 'string');
   const attrs = `{ ${fields.map((f) => `${f.column}: ${sampleValue(f, 1, '++sequence')}`).join(', ')} }`;
-  return `import { ${n.model} } from '../../../app/models/${n.model}';
+  return `import { ${n.model} } from '${importFrom(`test/app/models/${n.singular}.test.ts`, `app/models/${n.model}`)}';
 import { useTestApp } from '../../support/app';
 
 const t = useTestApp();
