@@ -54,8 +54,8 @@ export interface AppOptions {
 export type TrestleApp = Express & { kernel: Kernel };
 
 /**
- * Builds the application: security headers, static files, body parsing, sessions and CSRF
- * protection, method override, the URL table, a 404 for
+ * Builds the application: request timing and ids, security headers, health checks, static files,
+ * sessions and CSRF protection, body parsing and method override, the URL table, a 404 for
  * everything else, and the one error handler. The result does not know its server: give it to
  * `http.createServer`, supertest, or a cluster worker.
  */
@@ -79,6 +79,7 @@ export function createApp(options: AppOptions): TrestleApp {
   app.kernel = kernel;
   app.disable('x-powered-by');
   app.set('env', env);
+  app.set('case sensitive routing', true);
   if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
   instrumentResponses(app.response, logger, securityHeaders(env));
   app.use(
