@@ -38,7 +38,7 @@ export type { FlashType, FlashMessages } from './flash';
 export { hashPassword, verifyPassword, setPasswordCost, recommendedCost } from './password';
 export { rateLimit, type RateLimitOptions, type RateLimitFilter } from './rate-limit';
 export { csrfProtection, type CsrfProtection } from './csrf';
-export { securityHeaders, methodOverride, rejectMalformedUrl, malformedUrl, bodyParsing, staticFiles } from './middleware';
+export { securityHeaders, malformedUrl, bodyParsing, staticFiles } from './middleware';
 export { serve, type ServeOptions, type RunningServer } from './server';
 export { runCluster, type ClusterOptions } from './cluster';
 export { currentRequest, requestPipeline, queryRecorder, type RequestTimings } from './instrumentation';

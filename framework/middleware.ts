@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import express from 'express';
 import helmet from 'helmet';
 import { BadRequest, HttpError } from './errors';
@@ -10,11 +10,6 @@ import type { Environment } from './kernel';
 const overridable = new Set(['PUT', 'PATCH', 'DELETE']);
 
 /** HTML forms can only GET and POST: a POST with `_method=PATCH` (or PUT, DELETE) is routed as that method. */
-export function methodOverride(request: Request, _response: Response, next: NextFunction): void {
-  applyMethodOverride(request);
-  next();
-}
-
 function applyMethodOverride(request: Request): void {
   if (request.method === 'POST' && request.body && typeof request.body._method === 'string') {
     const method = request.body._method.toUpperCase();
@@ -37,11 +32,6 @@ export function malformedUrl(url: string): HttpError | undefined {
     return new BadRequest('The URL is not valid: broken percent-encoding.');
   }
   return /%00/.test(url) ? new BadRequest('The URL is not valid: it contains a NUL byte.') : undefined;
-}
-
-/** Middleware form of `malformedUrl`. */
-export function rejectMalformedUrl(request: Request, _response: Response, next: NextFunction): void {
-  next(malformedUrl(request.url));
 }
 
 /** Headers to add to responses: some to every response, the rest only to HTML documents. */
