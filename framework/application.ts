@@ -12,6 +12,7 @@ import { defaultHelpers } from './helpers';
 import { Kernel, type Environment } from './kernel';
 import { createLogger, type Logger } from './logger';
 import { Model } from './model';
+import { responseStarted } from './response-state';
 import type { Route, RouteTable } from './router';
 import { csrfProtection } from './csrf';
 import { bodyParsing, malformedUrl, securityHeaders, staticFiles } from './middleware';
@@ -136,7 +137,7 @@ function dispatcher(route: Route, kernel: Kernel) {
     }
     const controller = new Controller(request, response, kernel, route);
     const done = () => {
-      if (!response.headersSent) controller.render(action);
+      if (!responseStarted(response)) controller.render(action);
       if (timings) timings.controllerMs = performance.now() - timings.controllerStart;
     };
     const failed = (error: unknown) => {
@@ -146,8 +147,8 @@ function dispatcher(route: Route, kernel: Kernel) {
     const run = (from: number): unknown => {
       for (let i = from; i < steps.length; i++) {
         const result = steps[i]!(controller);
-        if (result instanceof Promise) return result.then(() => (response.headersSent && i < steps.length - 1 ? done() : run(i + 1)), failed);
-        if (response.headersSent && i < steps.length - 1) return done();
+        if (result instanceof Promise) return result.then(() => (responseStarted(response) && i < steps.length - 1 ? done() : run(i + 1)), failed);
+        if (responseStarted(response) && i < steps.length - 1) return done();
       }
       return done();
     };

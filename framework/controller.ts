@@ -9,6 +9,7 @@ import { prefersJson } from './negotiation';
 import type { Page } from './model';
 import { controllerPath } from './naming';
 import { pageLinks } from './pagination';
+import { responseStarted } from './response-state';
 import type { Route } from './router';
 import { regenerateSession } from './session';
 import { validate } from './validation';

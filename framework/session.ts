@@ -1,6 +1,7 @@
 import session, { type SessionData } from 'express-session';
 import type { Knex } from 'knex';
 import type { Request, RequestHandler } from 'express';
+import { markEnding } from './response-state';
 
 type Callback = (error?: unknown) => void;
 
@@ -99,7 +100,34 @@ export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHan
     // Past the absolute timeout: a new, empty session; the old id is destroyed in the store.
     request.session.regenerate((error) => next(error));
   };
-  return [session({
+  return [sessionStore(db, options), saveBeforeRedirect, expireSignIn];
+}
+
+/**
+ * express-session writes a response's headers before its store has saved the session (it saves
+ * while the body goes out). A browser follows a redirect on the headers alone, so the next page
+ * could read the session before its new state (a sign-in, a flash) is stored. Redirects therefore
+ * wait for the save.
+ */
+const saveBeforeRedirect: RequestHandler = (request, response, next) => {
+  const end = response.end;
+  response.end = function endAfterSave(this: typeof response, ...args: unknown[]) {
+    const current = request.session;
+    const redirect = response.statusCode >= 300 && response.statusCode < 400;
+    // Only a session with something in it is stored (the cookie alone is not worth a row).
+    if (!redirect || !current || response.headersSent || Object.keys(current).length <= 1) return end.apply(this, args as never);
+    markEnding(response);
+    current.save((error: unknown) => {
+      if (error) response.statusCode = 500;
+      end.apply(this, args as never);
+    });
+    return this;
+  } as typeof response.end;
+  next();
+};
+
+function sessionStore(db: Knex, options: SessionOptions): RequestHandler {
+  return session({
     store: new DatabaseSessionStore(db),
     name: options.cookieName ?? 'trestle.sid',
     secret: options.secret,
@@ -114,7 +142,7 @@ export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHan
       maxAge: (options.idleTimeout ?? 2 * 60 * 60) * 1000,
       path: '/',
     },
-  }), expireSignIn];
+  });
 }
 
 /** Replaces the request's session with a new one (new id, nothing carried over); the old one is destroyed. */

@@ -39,6 +39,33 @@ describe('signing in', () => {
     expect(await signedInWith(before, user.id)).toBe(false);
   });
 
+  test('the redirect after signing in is sent only once the new session is stored', async () => {
+    const user = await createUser();
+    const agent = request.agent(t.app);
+    const form = await agent.get('/login/');
+    let stored = -1;
+    let headersSent = -1;
+    const stop = t.db.onQuery((event) => {
+      if (/^insert into "sessions"/.test(event.sql) && stored < 0) stored = performance.now();
+    });
+    const proto = t.app.response as unknown as { writeHead: (...args: unknown[]) => unknown };
+    const writeHead = proto.writeHead;
+    proto.writeHead = function (this: { statusCode: number }, ...args: unknown[]) {
+      if (this.statusCode === 303 && headersSent < 0) headersSent = performance.now();
+      return writeHead.apply(this, args);
+    };
+    try {
+      const res = await agent.post('/login/').type('form').send({ _csrf: csrfFrom(form.text), email: user.email, password: testPassword });
+      expect(res.status).toBe(303);
+    } finally {
+      proto.writeHead = writeHead;
+      stop();
+    }
+    // A browser follows a redirect on its headers: by then the session must be in the table.
+    expect(stored).toBeGreaterThan(0);
+    expect(headersSent).toBeGreaterThan(stored);
+  });
+
   test('JSON sign-in answers the user and a session cookie', async () => {
     const user = await createUser();
     const res = await request(t.app).post('/login/').set('Accept', json).send({ email: user.email.toUpperCase(), password: testPassword });
