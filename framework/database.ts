@@ -1,4 +1,6 @@
 import knex, { type Knex } from 'knex';
+import type pg from 'pg';
+import { createConnectionPool, runPrepared, type StatementTiming } from './connection-pool';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { hydrateRows } from './model';
@@ -40,36 +42,56 @@ export interface Database {
 /**
  * Opens PostgreSQL through knex and `pg`: the server at `url`, or an embedded PGlite started here
  * and reached over loopback with the same client. Both run the same migrations and queries.
+ *
+ * Connections live in one `pg.Pool`, shared by knex (its builder, transactions, migrations) and by
+ * the model layer's compiled statements, which go straight to the pool: the same path a
+ * hand-written `pg` app takes, with nothing between the statement and the driver.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const acquireTimeoutMillis = options.acquireTimeout ?? 5000;
-  const connect = (connection: Knex.PgConnectionConfig, poolMax: number) =>
-    knex({
-      client: 'pg',
-      connection,
-      pool: { min: 0, max: poolMax, afterCreate: forgetPreparedStatements },
-      acquireConnectionTimeout: acquireTimeoutMillis,
-      postProcessResponse: hydrateRows,
-      log: options.logger ? knexLog(options.logger) : undefined,
-    });
+  const connectionTimeoutMillis = options.acquireTimeout ?? 5000;
+  const connect = (connection: pg.PoolConfig, poolMax: number) => {
+    const warn = options.logger ? (message: string) => options.logger!.warn(message) : (message: string) => console.warn(message);
+    const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn);
+    const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: hydrateRows, log: options.logger ? knexLog(options.logger) : undefined } as Knex.Config);
+    const link: PoolLink = { pool, listeners: new Set() };
+    links.set(instance, link);
+    instrumentBuilder(instance, link);
+    const close = async () => {
+      await instance.destroy();
+      await pool.end();
+    };
+    return { instance, link, close };
+  };
+  const subscribe = (link: PoolLink) => (listener: QueryListener) => {
+    link.listeners.add(listener);
+    return () => void link.listeners.delete(listener);
+  };
   if (options.url) {
-    const instance = connect({ connectionString: options.url, connectionTimeoutMillis: acquireTimeoutMillis }, options.poolMax ?? 10);
-    return { knex: instance, onQuery: instrument(instance), kind: 'postgres', description: redact(options.url), close: () => instance.destroy() };
+    const { instance, link, close } = connect({ connectionString: options.url }, options.poolMax ?? 10);
+    return { knex: instance, onQuery: subscribe(link), kind: 'postgres', description: redact(options.url), close };
   }
   const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: options.embeddedDataDir });
   // PGlite has a single session: one connection, shared by turns.
-  const instance = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1);
+  const { instance, link, close } = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1);
   return {
     knex: instance,
-    onQuery: instrument(instance),
+    onQuery: subscribe(link),
     kind: 'embedded',
     description: `embedded PostgreSQL (${embedded.dataDir ?? 'in memory'})`,
     async close() {
-      await instance.destroy();
+      await close();
       await embedded.stop();
     },
   };
 }
+
+/** What a knex instance opened here is attached to: its pool and the query listeners. */
+interface PoolLink {
+  readonly pool: pg.Pool;
+  readonly listeners: Set<QueryListener>;
+}
+
+const links = new WeakMap<Knex, PoolLink>();
 
 function knexLog(logger: Logger): Knex.Config['log'] {
   const text = (message: unknown) => (message instanceof Error ? message.message : String(message));
@@ -81,41 +103,31 @@ function knexLog(logger: Logger): Knex.Config['log'] {
   };
 }
 
-/**
- * A new connection starts with no named prepared statements. PGlite keeps one session for every
- * connection it ever accepts, so statements a closed connection prepared would clash with the new
- * client's; clearing them costs one round trip per new connection (a no-op on PostgreSQL).
- */
-function forgetPreparedStatements(connection: { query(sql: string, callback: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void): void {
-  connection.query('DEALLOCATE ALL', (error) => done(error, connection));
-}
-
 interface KnexQuery {
   __knexQueryUid: string;
   sql: string;
   bindings?: readonly unknown[];
 }
 
-/** The one hook every SQL statement passes through: times each and tells the listeners. */
-function instrument(instance: Knex): (listener: QueryListener) => () => void {
-  const listeners = new Set<QueryListener>();
+function report(link: PoolLink, sql: string, bindings: readonly unknown[], durationMs: number, error?: Error): void {
+  const event: QueryEvent = { sql, bindings, durationMs, error };
+  for (const listener of link.listeners) listener(event);
+}
+
+/** Times each statement knex's builder runs and tells the listeners. */
+function instrumentBuilder(instance: Knex, link: PoolLink): void {
   const started = new Map<string, number>();
   const finish = (query: KnexQuery, error?: Error) => {
     const start = started.get(query.__knexQueryUid);
     if (start === undefined) return;
     started.delete(query.__knexQueryUid);
-    const event: QueryEvent = { sql: query.sql, bindings: query.bindings ?? [], durationMs: performance.now() - start, error };
-    for (const listener of listeners) listener(event);
+    report(link, query.sql, query.bindings ?? [], performance.now() - start, error);
   };
   instance.on('query', (query: KnexQuery) => {
-    if (listeners.size > 0) started.set(query.__knexQueryUid, performance.now());
+    if (link.listeners.size > 0) started.set(query.__knexQueryUid, performance.now());
   });
   instance.on('query-response', (_response: unknown, query: KnexQuery) => finish(query));
   instance.on('query-error', (error: Error, query: KnexQuery) => finish(query, error));
-  return (listener) => {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  };
 }
 
 /** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
@@ -129,31 +141,27 @@ export function redact(url: string): string {
   }
 }
 
-interface PooledClient {
-  query(config: { text: string; values: readonly unknown[] }): Promise<{ rows: Array<Record<string, unknown>> }>;
-}
-
-let statementCounter = 0;
+type Row = Record<string, unknown>;
 
 /**
- * Runs one SQL statement on a pooled connection without knex's query builder and runner: for
- * the few statements the model layer compiles once and runs constantly (`find` by primary key).
- * It reports to the same query hook as every other statement. Not for transactions (they need
- * their own connection): callers use the builder there.
+ * Runs one SQL statement as a prepared statement on a pooled connection, without knex's builder
+ * and runner: for the few statements the model layer compiles once and runs constantly (`find`
+ * by primary key, `all`). Like Rails, it prepares each statement once per connection, so
+ * PostgreSQL parses and plans it once. It reports to the same query hook as every other
+ * statement. Not for transactions (they need their own connection): callers use the builder there.
  */
-export async function runStatement(db: Knex, sql: string, values: readonly unknown[]): Promise<Array<Record<string, unknown>>> {
-  const client = db.client as { acquireConnection(): Promise<PooledClient>; releaseConnection(connection: PooledClient): Promise<void> };
-  const query = { __knexQueryUid: `s${++statementCounter}`, sql, bindings: values };
-  const connection = await client.acquireConnection();
-  db.emit('query', query);
+export async function runStatement(db: Knex, sql: string, values: readonly unknown[]): Promise<Row[]> {
+  const link = links.get(db);
+  if (!link) return ((await db.raw(sql.replace(/\$\d+/g, '?'), values as Knex.RawBinding[])) as { rows: Row[] }).rows;
+  const timing: StatementTiming = { start: 0, end: 0 };
+  // Reported here, after the await, rather than in the driver's callback: listeners read the
+  // request the statement belongs to from the async context, which the socket's callback lacks.
   try {
-    const result = await connection.query({ text: sql, values });
-    db.emit('query-response', result.rows, query);
-    return result.rows;
+    const rows = await runPrepared(link.pool, sql, values, timing);
+    if (link.listeners.size > 0) report(link, sql, values, timing.end - timing.start);
+    return rows;
   } catch (error) {
-    db.emit('query-error', error, query);
+    if (timing.start && link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, error as Error);
     throw error;
-  } finally {
-    void client.releaseConnection(connection);
   }
 }

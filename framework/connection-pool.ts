@@ -1,0 +1,108 @@
+import pg from 'pg';
+
+type Row = Record<string, unknown>;
+type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, release: (error?: Error | boolean) => void) => void;
+
+const retryEveryMs = 100;
+
+/** A refused, dropped or throttled attempt to connect: worth trying again shortly. */
+function worthRetrying(error: Error): boolean {
+  const code = (error as { code?: string }).code;
+  // 53300 too many connections, 57P03 starting up; otherwise a socket error (no SQLSTATE at all).
+  return code === '53300' || code === '57P03' || code === undefined || /^E[A-Z]+$/.test(code);
+}
+
+/**
+ * `pg.Pool`, patient when connecting: a connection refused (the embedded server is serving
+ * another client, PostgreSQL is restarting or full) is tried again every 100 ms until the pool's
+ * `connectionTimeoutMillis` has passed, as knex's own pool did, rather than failing the request at
+ * once.
+ */
+export class ConnectionPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    if (!callback) {
+      return new Promise((resolve, reject) => this.connect((error, client) => (error ? reject(error) : resolve(client!))));
+    }
+    const deadline = Date.now() + (this.options.connectionTimeoutMillis || 0);
+    const attempt = () =>
+      super.connect((error, client, release) => {
+        if (error && !this.ending && worthRetrying(error) && Date.now() + retryEveryMs < deadline) return void setTimeout(attempt, retryEveryMs);
+        callback(error, client, release);
+      });
+    attempt();
+  }
+}
+
+/** Opens a pool of `max` connections that wait up to `timeoutMs` for a free connection or a new one. */
+export function createConnectionPool(config: pg.PoolConfig, max: number, timeoutMs: number, warn: (message: string) => void): ConnectionPool {
+  const pool = new ConnectionPool({ ...config, max, connectionTimeoutMillis: timeoutMs });
+  pool.on('connect', (client) => {
+    // An error on a client checked out between statements must not crash the process: pg marks
+    // the client unusable, and the pool drops it when it comes back.
+    client.on('error', () => undefined);
+    forgetPreparedStatements(client);
+  });
+  pool.on('error', (error) => warn(`database: idle connection lost: ${error.message}`));
+  return pool;
+}
+
+/**
+ * A new connection starts with no named prepared statements. PGlite keeps one session for every
+ * connection it ever accepts, so statements a closed connection prepared would clash with the new
+ * client's. The client runs its queries in order, so this goes before any other; on PostgreSQL it
+ * is a no-op costing one round trip per new connection.
+ */
+function forgetPreparedStatements(client: pg.PoolClient): void {
+  client.query('DEALLOCATE ALL').catch(() => undefined);
+}
+
+const statementNames = new Map<string, string>();
+let statementsNamed = 0;
+
+/** Each distinct statement gets one name, so every connection prepares it once and then only executes it. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) statementNames.set(sql, (name = `trestle_${++statementsNamed}`));
+  return name;
+}
+
+// PostgreSQL refuses to run a prepared statement whose result columns changed under it (a
+// migration since it was prepared): "cached plan must not change result type".
+const stalePlan = '0A000';
+
+/** When a statement started and ended on its connection (0 if it never got one). */
+export interface StatementTiming {
+  start: number;
+  end: number;
+}
+
+/**
+ * Runs `sql` as a named prepared statement on a connection of `pool`, filling in `timing`. The
+ * driver's callbacks are used rather than its promises: this is the hottest path of the model
+ * layer, and each promise costs (more so with async context tracking on).
+ */
+export function runPrepared(pool: pg.Pool, sql: string, values: readonly unknown[], timing: StatementTiming): Promise<Row[]> {
+  return new Promise((resolve, reject) => {
+    pool.connect((connectError, client, release) => {
+      if (connectError || !client) return reject(connectError);
+      timing.start = performance.now();
+      const finish = (error: Error | null, result: pg.QueryResult<Row> | undefined) => {
+        timing.end = performance.now();
+        // A statement error (it has a SQLSTATE) leaves the connection usable; anything else may not.
+        release(error && !(error as { code?: string }).code ? error : undefined);
+        if (error) reject(error);
+        else resolve(result!.rows);
+      };
+      client.query<Row>({ name: statementName(sql), text: sql, values: values as unknown[] }, (error, result) => {
+        if (error && (error as { code?: string }).code === stalePlan) {
+          // Run it unprepared this time; the connection keeps its stale copy, so the next run takes a fresh name.
+          statementNames.delete(sql);
+          return client.query<Row>({ text: sql, values: values as unknown[] }, finish);
+        }
+        finish(error, result);
+      });
+    });
+  });
+}
