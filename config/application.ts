@@ -21,6 +21,7 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
       trustProxy: settings.trustProxy,
       passwordCost: settings.passwordCost,
       slowQueryMs: settings.slowQueryMs,
+      serverTiming: settings.serverTiming,
     },
   });
 }

@@ -24,6 +24,8 @@ const schema = z.object({
   LOG_FILE: z.string().min(1).optional(),
   /** Statements slower than this are logged with their SQL. */
   SLOW_QUERY_MS: z.coerce.number().min(0).default(200),
+  /** Send `Server-Timing` with every response; on by default outside production. */
+  SERVER_TIMING: booleanString.optional(),
   /** Worker processes; default 1 in development, one per core in production. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1, 'must be at least 1').max(64).optional(),
   /** How long a shutdown waits for requests in flight. */
@@ -61,6 +63,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     logLevel: raw.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     logFile: raw.LOG_FILE,
     slowQueryMs: raw.SLOW_QUERY_MS,
+    serverTiming: raw.SERVER_TIMING ?? nodeEnv !== 'production',
     workers: raw.WEB_CONCURRENCY ?? (nodeEnv === 'production' ? os.availableParallelism() : 1),
     shutdownTimeout: raw.SHUTDOWN_TIMEOUT_MS,
     database: {

@@ -1,10 +1,10 @@
 import cors from 'cors';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Controller, ControllerClass } from './controller';
 import { viewFolder } from './controller';
 import type { Database, QueryEvent } from './database';
 import { healthChecks } from './health';
-import { currentRequest, instrumentResponses, queryRecorder, requestPipeline } from './instrumentation';
+import { instrumentResponses, timingsOf, queryRecorder, requestPipeline } from './instrumentation';
 import { NotFound } from './errors';
 import { errorHandler } from './error-handler';
 import { filtersFor } from './filters';
@@ -43,6 +43,12 @@ export interface AppOptions {
     passwordCost?: number;
     /** Statements slower than this many ms are logged with their SQL (default 200). */
     slowQueryMs?: number;
+    /**
+     * Send each response's time split (`Server-Timing`) to the client: on by default in development
+     * and test, off in production (as in Rails), where it would tell anyone how long the database
+     * took. The log line carries the same split either way.
+     */
+    serverTiming?: boolean;
   };
   /** What `/readyz` checks beyond `SELECT 1` (pending migrations, say); throw to report not ready. */
   readiness?: () => Promise<void>;
@@ -82,7 +88,7 @@ export function createApp(options: AppOptions): TrestleApp {
   app.set('env', env);
   app.set('case sensitive routing', true);
   if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
-  instrumentResponses(app.response, logger, securityHeaders(env));
+  instrumentResponses(app.response, logger, securityHeaders(env), options.config.serverTiming ?? env !== 'production');
   app.use(
     requestPipeline({
       health: healthChecks(options.db, options.readiness),
@@ -129,8 +135,8 @@ function dispatcher(route: Route, kernel: Kernel) {
   const steps: Step[] = [...filtersFor(Controller, action), (controller) => (controller as unknown as Record<string, () => unknown>)[action]!()];
   viewFolder(Controller); // resolve the naming once, at start
 
-  return function dispatch(request: Request, response: Response): unknown {
-    const timings = currentRequest();
+  return function dispatch(request: Request, response: Response, next: NextFunction): void {
+    const timings = timingsOf(response);
     if (timings) {
       timings.route = route;
       timings.controllerStart = performance.now();
@@ -140,20 +146,32 @@ function dispatcher(route: Route, kernel: Kernel) {
       if (!responseStarted(response)) controller.render(action);
       if (timings) timings.controllerMs = performance.now() - timings.controllerStart;
     };
+    // Failures go to the error handler through `next`, not as a returned promise: Express would
+    // chain one more promise onto every request to catch it.
     const failed = (error: unknown) => {
       if (timings) timings.controllerMs = performance.now() - timings.controllerStart;
-      throw error;
+      next(error);
     };
-    const run = (from: number): unknown => {
+    const run = (from: number): void => {
       for (let i = from; i < steps.length; i++) {
         const result = steps[i]!(controller);
-        if (result instanceof Promise) return result.then(() => (responseStarted(response) && i < steps.length - 1 ? done() : run(i + 1)), failed);
+        if (result instanceof Promise) {
+          result.then(() => {
+            try {
+              if (responseStarted(response) && i < steps.length - 1) done();
+              else run(i + 1);
+            } catch (error) {
+              failed(error);
+            }
+          }, failed);
+          return;
+        }
         if (responseStarted(response) && i < steps.length - 1) return done();
       }
-      return done();
+      done();
     };
     try {
-      return run(0);
+      run(0);
     } catch (error) {
       failed(error);
     }

@@ -88,21 +88,24 @@ export function runPrepared(pool: pg.Pool, sql: string, values: readonly unknown
     pool.connect((connectError, client, release) => {
       if (connectError || !client) return reject(connectError);
       timing.start = performance.now();
-      const finish = (error: Error | null, result: pg.QueryResult<Row> | undefined) => {
+      const finish = (error: Error | null | undefined, result: pg.QueryResult<Row> | undefined) => {
         timing.end = performance.now();
         // A statement error (it has a SQLSTATE) leaves the connection usable; anything else may not.
         release(error && !(error as { code?: string }).code ? error : undefined);
         if (error) reject(error);
         else resolve(result!.rows);
       };
-      client.query<Row>({ name: statementName(sql), text: sql, values: values as unknown[] }, (error, result) => {
+      // A Query built from the text, then named: pg deep-copies a config object on every call.
+      const query = new pg.Query<Row>(sql, values as unknown[], (error: Error | undefined, result: pg.QueryResult<Row>) => {
         if (error && (error as { code?: string }).code === stalePlan) {
           // Run it unprepared this time; the connection keeps its stale copy, so the next run takes a fresh name.
           statementNames.delete(sql);
-          return client.query<Row>({ text: sql, values: values as unknown[] }, finish);
+          return client.query<Row>(sql, values as unknown[], finish);
         }
         finish(error, result);
       });
+      (query as unknown as { name: string }).name = statementName(sql);
+      client.query(query);
     });
   });
 }

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { HttpError, ValidationFailed, type FieldErrors } from './errors';
 import type { Filter } from './filters';
 import { setFlash, type FlashType } from './flash';
-import { currentRequest } from './instrumentation';
+import { timingsOf } from './instrumentation';
 import type { Kernel } from './kernel';
 import { prefersJson } from './negotiation';
 import type { Page } from './model';
@@ -88,7 +88,7 @@ export class Controller {
     const viewName = name.includes('/') ? name : `${viewFolder(this.constructor as ControllerClass)}/${name}`;
     const started = performance.now();
     const html = this.kernel.views.render(viewName, this.kernel.viewLocals(this.request, this.response, locals), options.layout);
-    const timings = currentRequest();
+    const timings = timingsOf(this.response);
     if (timings) timings.viewMs += performance.now() - started;
     if (options.status) this.response.status(options.status);
     this.response.type('html').send(html);

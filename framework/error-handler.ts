@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors } from './errors';
 import { translateDatabaseError } from './database-errors';
-import { currentRequest } from './instrumentation';
+import { timingsOf } from './instrumentation';
 import type { Kernel } from './kernel';
 import { hasJsonBody } from './negotiation';
 
@@ -97,7 +97,7 @@ function renderPage(kernel: Kernel, request: Request, response: Response, proble
   try {
     const started = performance.now();
     const html = kernel.views.render(view, kernel.viewLocals(request, response, { problem, title: problem.title }));
-    const timings = currentRequest();
+    const timings = timingsOf(response);
     if (timings) timings.viewMs += performance.now() - started;
     response.type('html').send(html);
   } catch (renderError) {

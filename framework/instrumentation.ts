@@ -1,10 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import pino, { type Logger } from 'pino';
 import type { QueryEvent } from './database';
 import type { SecurityHeaders } from './middleware';
+import { PromiseContext } from './async-context';
 import type { Route } from './router';
 
 /** Where one request's time went: filled in by the dispatcher, the view renderer and the query hook. */
@@ -21,11 +21,16 @@ export interface RequestTimings {
   viewMs: number;
 }
 
-const requests = new AsyncLocalStorage<RequestTimings>();
+const requests = new PromiseContext<RequestTimings>();
 
-/** The timings of the request being handled, if any. */
+/** The timings of the request whose code is running (followed through `await`), if any. */
 export function currentRequest(): RequestTimings | undefined {
-  return requests.getStore();
+  return requests.get();
+}
+
+/** The timings of the request `response` answers, if it is being timed. */
+export function timingsOf(response: Response): RequestTimings | undefined {
+  return (response as TimedResponse)[timingsKey];
 }
 
 const validRequestId = /^[\w.:-]{1,128}$/;
@@ -86,7 +91,7 @@ interface TimedResponse extends Response {
  * the security headers with their headers, and to write the request's log line when they end:
  * two methods on the prototype rather than closures and a listener on every response.
  */
-export function instrumentResponses(responsePrototype: object, logger: Logger, security: SecurityHeaders): void {
+export function instrumentResponses(responsePrototype: object, logger: Logger, security: SecurityHeaders, sendServerTiming: boolean): void {
   const writeLine = fastLogWriter(logger);
   const { all, documents } = security;
   const proto = responsePrototype as Record<string, unknown>;
@@ -95,7 +100,7 @@ export function instrumentResponses(responsePrototype: object, logger: Logger, s
   proto.writeHead = function writeHeadWithTiming(this: TimedResponse, ...args: unknown[]) {
     const timings = this[timingsKey];
     if (timings && !this.headersSent) {
-      this.setHeader('Server-Timing', serverTiming(timings));
+      if (sendServerTiming) this.setHeader('Server-Timing', serverTiming(timings));
       for (let i = 0; i < all.length; i++) this.setHeader(all[i]![0], all[i]![1]);
       const type = this.getHeader('content-type');
       if (typeof type === 'string' && type.startsWith('text/html')) for (let i = 0; i < documents.length; i++) this.setHeader(documents[i]![0], documents[i]![1]);
@@ -171,7 +176,7 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
 /** The query hook of an application: counts each statement into its request, and logs slow ones. */
 export function queryRecorder(logger: Logger, slowQueryMs: number) {
   return (event: QueryEvent): void => {
-    const timings = requests.getStore();
+    const timings = currentRequest();
     if (timings) {
       timings.dbMs += event.durationMs;
       timings.dbCount += 1;

@@ -25,8 +25,28 @@ export class Kernel {
     this.helpers = options.helpers;
   }
 
-  /** The locals of one render: helpers, the request's own (flash, forms), `res.locals`, then the action's. */
+  /**
+   * The locals of one render: helpers, the request's own (flash, forms), `res.locals`, then the
+   * action's, each overriding the ones before. Built by assignment onto the request helpers' fresh
+   * object: spreading several objects into one literal takes V8's slow path (microseconds per render).
+   */
   viewLocals(request: Request, response: Response, locals: Record<string, unknown>): Record<string, unknown> {
-    return { ...this.helpers, ...requestHelpers(request, () => this.csrfToken(request)), ...response.locals, ...locals };
+    const merged = requestHelpers(request, () => this.csrfToken(request));
+    const { keys, values } = this.sharedHelpers(merged);
+    for (let i = 0; i < keys.length; i++) merged[keys[i]!] = values[i];
+    for (const key in response.locals) merged[key] = response.locals[key];
+    for (const key in locals) merged[key] = locals[key];
+    return merged;
+  }
+
+  private shared: { keys: string[]; values: unknown[] } | undefined;
+
+  /** The application's helpers as two arrays, minus the names the request's own helpers take. */
+  private sharedHelpers(requestOwn: Record<string, unknown>): { keys: string[]; values: unknown[] } {
+    if (!this.shared) {
+      const keys = Object.keys(this.helpers).filter((key) => !(key in requestOwn));
+      this.shared = { keys, values: keys.map((key) => this.helpers[key]) };
+    }
+    return this.shared;
   }
 }

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { NotFound } from './errors';
+import { PromiseContext } from './async-context';
 import { runStatement } from './database';
 import { installEagerLoading } from './model-query';
 import { isValidId, outOfRangeAsNone, permit, write } from './model-support';
@@ -41,7 +41,7 @@ export interface Page<M> {
 }
 
 let connection: Knex | undefined;
-const transactions = new AsyncLocalStorage<Knex.Transaction>();
+const transactions = new PromiseContext<Knex.Transaction>();
 
 /** Marks a query whose rows come back as instances of `model` (see `hydrateRows`). */
 export interface ModelContext {
@@ -80,7 +80,7 @@ export class BaseModel<R extends object> {
 
   /** The knex to query with: the current transaction's, when inside `Model.transaction`. */
   static get db(): Knex {
-    const current = transactions.getStore();
+    const current = transactions.get();
     if (current) return current;
     if (!connection) throw new Error('No database: createApp({ db }) connects the models.');
     return connection;
@@ -89,6 +89,7 @@ export class BaseModel<R extends object> {
   /**
    * Runs `work` in one transaction: every model call inside it, however deep, uses it without
    * passing it around, and everything is rolled back if `work` throws. Nested calls use savepoints.
+   * "Inside" follows `await` and `.then`; a timer or event callback started inside is outside it.
    */
   static transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return BaseModel.db.transaction((trx) => transactions.run(trx, () => work(trx)));

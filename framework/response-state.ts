@@ -1,13 +1,15 @@
 import type { ServerResponse } from 'node:http';
 
-const ending = new WeakSet<ServerResponse>();
+const ending = Symbol('trestle.ending');
+
+type MarkedResponse = ServerResponse & { [ending]?: true };
 
 /** Marks a response whose `end()` was called but is held back (while its session is saved). */
 export function markEnding(response: ServerResponse): void {
-  ending.add(response);
+  (response as MarkedResponse)[ending] = true;
 }
 
 /** Whether the response has been answered: headers sent, or an `end()` on its way. */
 export function responseStarted(response: ServerResponse): boolean {
-  return response.headersSent || response.writableEnded || ending.has(response);
+  return response.headersSent || response.writableEnded || (response as MarkedResponse)[ending] === true;
 }

@@ -47,19 +47,21 @@ export function serve(handler: RequestListener, options: ServeOptions): Promise<
     socket.once('close', () => sockets.delete(socket));
   });
   let stopping = false;
-  const inFlight = new Set<http.ServerResponse>();
   server.on('request', (_request, response) => {
     // After a shutdown begins, every response closes its connection once sent.
     if (stopping) response.setHeader('Connection', 'close');
-    inFlight.add(response);
-    response.once('close', () => inFlight.delete(response));
   });
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') => {
     closing ??= new Promise<void>((resolve) => {
       stopping = true;
-      for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
+      // Responses in flight close their connection too: found through their sockets, so that
+      // nothing has to be tracked per request.
+      for (const socket of sockets) {
+        const response = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+        if (response && !response.headersSent) response.setHeader('Connection', 'close');
+      }
       options.logger.info(`${reason}: finishing requests in flight, then closing`);
       const deadline = setTimeout(() => {
         options.logger.warn(`${sockets.size} connection(s) still open after ${options.shutdownTimeout ?? 10_000} ms: closing them`);
@@ -75,8 +77,12 @@ export function serve(handler: RequestListener, options: ServeOptions): Promise<
         }
         resolve();
       });
-      // Idle keep-alive connections would hold close() open; busy ones close after their response.
+      // Idle keep-alive connections would hold close() open. Busy ones become idle once their
+      // response is sent, so they are closed on the next sweep; nothing is tracked per request.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      sweep.unref();
+      server.once('close', () => clearInterval(sweep));
     });
     return closing;
   };

@@ -52,6 +52,13 @@ describe('Server-Timing', () => {
     const page = await request(t.app).get('/index/');
     expect(page.headers['server-timing']).toContain('desc="0 queries"');
   });
+
+  test('keeps the counts apart when requests run at the same time', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? request(t.app).get('/index/') : request(t.app).get('/posts').set('Accept', 'application/json'))),
+    );
+    responses.forEach((res, i) => expect([i, res.headers['server-timing']]).toEqual([i, expect.stringContaining(i % 3 === 0 ? 'desc="0 queries"' : 'desc="3 queries"')]));
+  });
 });
 
 describe('the request log', () => {
