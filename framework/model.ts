@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { NotFound } from './errors';
 import { PromiseContext } from './async-context';
 import { runStatement } from './database';
+import { allStatement, findStatement, isRawValue, updateStatement } from './model-statements';
 import { installEagerLoading } from './model-query';
 import { isValidId, outOfRangeAsNone, permit, write } from './model-support';
 import { preload, relatedQuery, type Relation } from './relations';
@@ -104,7 +105,7 @@ export class BaseModel<R extends object> {
   static async all<M extends BaseModel<object>>(this: ModelClass<M>): Promise<M[]> {
     const db = BaseModel.db;
     if (db.isTransaction) return (await queryOf(this).orderBy(this.primaryKey)) as unknown as M[];
-    const rows = await runStatement(db, cachedStatement(this, 'all', () => db(this.table).orderBy(this.primaryKey).toSQL().toNative().sql), []);
+    const rows = await runStatement(db, allStatement(this, db), []);
     return rows.map((row) => hydrate(this, row) as M);
   }
 
@@ -179,8 +180,7 @@ export class BaseModel<R extends object> {
     const values = permit(this, attributes, true);
     await (this as Statics<M>).beforeSave(values, false);
     if (this.timestamps) values.updated_at = new Date();
-    const query = queryOf(this);
-    const rows = isValidId(id) ? await write(() => query.where(this.primaryKey, id).update(values as never).returning('*')).catch(outOfRangeAsNone) : [];
+    const rows = isValidId(id) ? await write(() => updateRow(this, id, values)).catch(outOfRangeAsNone) : [];
     const record = (rows as unknown as M[])[0];
     if (!record) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
     return record;
@@ -269,23 +269,19 @@ function hydrate(model: ModelClass, row: unknown): unknown {
   return Object.assign(Object.create(model.prototype as object) as object, row);
 }
 
-const statements = new WeakMap<ModelClass, Map<string, string>>();
-
-/** The SQL of one of a model's fixed queries, compiled by knex the first time and kept. */
-function cachedStatement(model: ModelClass, name: string, build: () => string): string {
-  let byName = statements.get(model);
-  if (!byName) statements.set(model, (byName = new Map()));
-  let sql = byName.get(name);
-  if (sql === undefined) {
-    sql = build();
-    byName.set(name, sql);
-  }
-  return sql;
-}
-
-/** `select * from "users" where "id" = $1 limit 1`. */
-function findStatement(model: ModelClass, db: Knex): string {
-  return cachedStatement(model, 'find', () => db(model.table).where(model.primaryKey, 0).first().toSQL().toNative().sql.replace(/ limit \$2$/, ' limit 1'));
+/**
+ * `update … set <columns> where <key> = $n returning *` for one row: a statement compiled once per
+ * model and set of columns, unless inside a transaction or given raw SQL values (the builder's job).
+ */
+async function updateRow(model: ModelClass, id: Id, values: Record<string, unknown>): Promise<unknown[]> {
+  const db = BaseModel.db;
+  const columns = Object.keys(values);
+  const compiled = !db.isTransaction && columns.length > 0 && columns.every((column) => !isRawValue(values[column]));
+  if (!compiled) return queryOf(model).where(model.primaryKey, id).update(values as never).returning('*') as unknown as Promise<unknown[]>;
+  const sql = updateStatement(model, db, columns);
+  const params = columns.map((column) => values[column]);
+  params.push(id);
+  return (await runStatement(db, sql, params)).map((row) => hydrate(model, row));
 }
 
 function queryOf<M extends BaseModel<object>>(model: ModelClass<M>): ModelQuery<M> {

@@ -42,7 +42,7 @@ export class BenchmarkController extends Controller {
       world.randomNumber = randomWorldId();
       worlds.push(world);
     }
-    for (const world of worlds) await World.query().where('id', world.id).update({ randomNumber: world.randomNumber });
+    for (const world of worlds) await World.update(world.id, { randomNumber: world.randomNumber });
     this.json(worlds);
   }
 }

@@ -68,6 +68,17 @@ describe('User', () => {
     await expect(User.update(987654, { name: 'x' })).rejects.toBeInstanceOf(NotFound);
   });
 
+  test('update() is one prepared statement per set of columns; a duplicate email is still a 422', async () => {
+    const user = await User.create({ name: 'Ida', email: 'ida@example.com', password: 'long enough' });
+    const { result, queries } = await recordQueries(t.db, () => User.update(user.id, { name: 'Idana' }));
+    expect(result).toBeInstanceOf(User);
+    expect(result.name).toBe('Idana');
+    expect(queries.map((q) => q.sql)).toEqual(['update "users" set "name" = $1, "updated_at" = $2 where "id" = $3 returning *']);
+    await expect(User.update(user.id, { email: 'alex@example.com' })).rejects.toMatchObject({ status: 422, errors: { email: ['has already been taken'] } });
+    expect((await t.knex('users').where({ id: user.id }).first()).email).toBe('ida@example.com');
+    await expect(User.update('99999999999999999', { name: 'x' })).rejects.toBeInstanceOf(NotFound);
+  });
+
   test('delete() removes the row', async () => {
     const user = await User.create({ name: 'Gil', email: 'gil@example.com', password: 'long enough' });
     expect(await User.delete(user.id)).toBe(true);

@@ -1,0 +1,41 @@
+import type { Knex } from 'knex';
+import type { ModelClass } from './model';
+
+// The model layer's most frequent statements, compiled by knex once per model (and set of
+// columns) and then run as prepared statements, without the builder.
+
+const statements = new WeakMap<ModelClass, Map<string, string>>();
+
+function cachedStatement(model: ModelClass, name: string, build: () => string): string {
+  let byName = statements.get(model);
+  if (!byName) statements.set(model, (byName = new Map()));
+  let sql = byName.get(name);
+  if (sql === undefined) {
+    sql = build();
+    byName.set(name, sql);
+  }
+  return sql;
+}
+
+/** `select * from "users" where "id" = $1 limit 1`. */
+export function findStatement(model: ModelClass, db: Knex): string {
+  return cachedStatement(model, 'find', () => db(model.table).where(model.primaryKey, 0).first().toSQL().toNative().sql.replace(/ limit \$2$/, ' limit 1'));
+}
+
+/** `select * from "users" order by "id" asc`. */
+export function allStatement(model: ModelClass, db: Knex): string {
+  return cachedStatement(model, 'all', () => db(model.table).orderBy(model.primaryKey).toSQL().toNative().sql);
+}
+
+/** `update "users" set "name" = $1, "email" = $2 where "id" = $3 returning *`: the values in `columns` order, then the id. */
+export function updateStatement(model: ModelClass, db: Knex, columns: readonly string[]): string {
+  return cachedStatement(model, `update:${columns.join(',')}`, () => {
+    const placeholders = Object.fromEntries(columns.map((column) => [column, 0]));
+    return db(model.table).where(model.primaryKey, 0).update(placeholders).returning('*').toSQL().toNative().sql;
+  });
+}
+
+/** A knex raw expression (`db.fn.now()`, `db.raw(…)`): SQL to inline, not a value to bind. */
+export function isRawValue(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { toSQL?: unknown }).toSQL === 'function';
+}
