@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /** A running embedded PostgreSQL (PGlite) reachable over TCP on 127.0.0.1. */
 export interface EmbeddedPostgres {
@@ -25,6 +23,9 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
     releaseLock = acquireLock(dataDir);
   }
   try {
+    // Loaded only when an embedded database is started: a server on PostgreSQL never carries PGlite.
+    const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+    const { PGLiteSocketServer } = require('@electric-sql/pglite-socket') as typeof import('@electric-sql/pglite-socket');
     const db = await PGlite.create(dataDir ? { dataDir } : {});
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 1 });
     await server.start();

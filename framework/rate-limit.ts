@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Controller } from './controller';
 import { TooManyRequests } from './errors';
 import { before, type Filter } from './filters';
@@ -32,6 +32,9 @@ export type RateLimitFilter<C extends Controller> = Filter<C> & {
   reset(controller: C): Promise<void>;
 };
 
+/** Loaded on first use: an app without rate limits does not carry the library in memory. */
+const limiterLibrary = () => require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
+
 /**
  * A before-filter that allows `to` requests per key `within` seconds, counted in the database's
  * `rate_limits` table so every process and instance shares the count; past it, a 429 with
@@ -42,7 +45,7 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
   let limiterDb: Knex | undefined;
   const limiterFor = (db: Knex) => {
     if (!limiter || limiterDb !== db) {
-      limiter = new RateLimiterPostgres({
+      limiter = new (limiterLibrary().RateLimiterPostgres)({
         storeClient: db,
         storeType: 'knex',
         tableName: 'rate_limits',
@@ -59,7 +62,7 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
     try {
       await limiterFor(BaseModel.db).consume(key);
     } catch (error) {
-      if (error instanceof RateLimiterRes) throw new TooManyRequests(error.msBeforeNext / 1000, options.message);
+      if (error instanceof limiterLibrary().RateLimiterRes) throw new TooManyRequests(error.msBeforeNext / 1000, options.message);
       throw error;
     }
   };
