@@ -35,27 +35,35 @@ export class ConnectionPool extends pg.Pool {
   }
 }
 
+/**
+ * A client whose session starts with no named prepared statements. PGlite keeps one session for
+ * every connection it ever accepts, so statements a closed connection prepared would clash with
+ * the new client's; clearing them before the pool hands the client out costs one round trip per
+ * new connection (on PostgreSQL, where sessions are fresh, it changes nothing).
+ */
+class FreshSessionClient extends pg.Client {
+  override connect(): Promise<pg.Client>;
+  override connect(callback: ((error: Error) => void) | ((error: null, client: pg.Client) => void)): void;
+  override connect(callback?: ((error: Error) => void) | ((error: null, client: pg.Client) => void)): Promise<pg.Client> | void {
+    if (!callback) return new Promise((resolve, reject) => this.connect((error: Error | null) => (error ? reject(error) : resolve(this))));
+    const done = callback as (error: Error | null, client?: pg.Client) => void;
+    super.connect((error: Error | null) => {
+      if (error) return done(error);
+      this.query('DEALLOCATE ALL', (deallocateError: Error | null) => done(deallocateError, this));
+    });
+  }
+}
+
 /** Opens a pool of `max` connections that wait up to `timeoutMs` for a free connection or a new one. */
 export function createConnectionPool(config: pg.PoolConfig, max: number, timeoutMs: number, warn: (message: string) => void): ConnectionPool {
-  const pool = new ConnectionPool({ ...config, max, connectionTimeoutMillis: timeoutMs });
+  const pool = new ConnectionPool({ ...config, max, connectionTimeoutMillis: timeoutMs, Client: FreshSessionClient });
   pool.on('connect', (client) => {
     // An error on a client checked out between statements must not crash the process: pg marks
     // the client unusable, and the pool drops it when it comes back.
     client.on('error', () => undefined);
-    forgetPreparedStatements(client);
   });
   pool.on('error', (error) => warn(`database: idle connection lost: ${error.message}`));
   return pool;
-}
-
-/**
- * A new connection starts with no named prepared statements. PGlite keeps one session for every
- * connection it ever accepts, so statements a closed connection prepared would clash with the new
- * client's. The client runs its queries in order, so this goes before any other; on PostgreSQL it
- * is a no-op costing one round trip per new connection.
- */
-function forgetPreparedStatements(client: pg.PoolClient): void {
-  client.query('DEALLOCATE ALL').catch(() => undefined);
 }
 
 const statementNames = new Map<string, string>();
