@@ -100,14 +100,26 @@ export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHan
     // Past the absolute timeout: a new, empty session; the old id is destroyed in the store.
     request.session.regenerate((error) => next(error));
   };
-  return [sessionStore(db, options), saveBeforeRedirect, expireSignIn];
+  return [rememberEnd, sessionStore(db, options), saveBeforeRedirect, expireSignIn];
 }
+
+const endBeforeSession = Symbol('trestle.endBeforeSession');
+
+type SessionResponse = Parameters<RequestHandler>[1] & { [endBeforeSession]?: (...args: unknown[]) => unknown };
+
+/** Keeps the response's `end` as it is before express-session wraps it (see `saveBeforeRedirect`). */
+const rememberEnd: RequestHandler = (_request, response, next) => {
+  (response as SessionResponse)[endBeforeSession] = response.end as unknown as (...args: unknown[]) => unknown;
+  next();
+};
 
 /**
  * express-session writes a response's headers before its store has saved the session (it saves
  * while the body goes out). A browser follows a redirect on the headers alone, so the next page
  * could read the session before its new state (a sign-in, a flash) is stored. Redirects therefore
- * wait for the save.
+ * save first, then end without express-session's own save: after a regenerated session (sign in,
+ * sign out) it would store the same data a second time, late, and could overwrite what the next
+ * page has stored since (a flash it has shown and removed).
  */
 const saveBeforeRedirect: RequestHandler = (request, response, next) => {
   const end = response.end;
@@ -119,7 +131,8 @@ const saveBeforeRedirect: RequestHandler = (request, response, next) => {
     markEnding(response);
     current.save((error: unknown) => {
       if (error) response.statusCode = 500;
-      end.apply(this, args as never);
+      const plainEnd = (response as SessionResponse)[endBeforeSession] ?? end;
+      plainEnd.apply(this, args as never);
     });
     return this;
   } as typeof response.end;
