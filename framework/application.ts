@@ -4,7 +4,7 @@ import type { Controller, ControllerClass } from './controller';
 import { viewFolder } from './controller';
 import type { Database, QueryEvent } from './database';
 import { healthChecks } from './health';
-import { instrumentResponses, timingsOf, queryRecorder, requestPipeline } from './instrumentation';
+import { instrumentResponses, queryRecorder, requestPipeline, runInRequest, timingsOf } from './instrumentation';
 import { NotFound } from './errors';
 import { errorHandler } from './error-handler';
 import { filtersFor } from './filters';
@@ -171,7 +171,7 @@ function dispatcher(route: Route, kernel: Kernel) {
       done();
     };
     try {
-      run(0);
+      runInRequest(timings, () => run(0));
     } catch (error) {
       failed(error);
     }

@@ -28,6 +28,15 @@ export function currentRequest(): RequestTimings | undefined {
   return requests.get();
 }
 
+/**
+ * Runs `work` (a controller, an error page) as part of the request `timings` belongs to. Middleware
+ * that continues from a plain callback (static files reading the disk in development, say) hands
+ * on no request context; the dispatcher and the error handler set it again from the response.
+ */
+export function runInRequest<T>(timings: RequestTimings | undefined, work: () => T): T {
+  return timings === undefined || requests.get() === timings ? work() : requests.run(timings, work);
+}
+
 /** The timings of the request `response` answers, if it is being timed. */
 export function timingsOf(response: Response): RequestTimings | undefined {
   return (response as TimedResponse)[timingsKey];

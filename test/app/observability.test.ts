@@ -53,6 +53,14 @@ describe('Server-Timing', () => {
     expect(page.headers['server-timing']).toContain('desc="0 queries"');
   });
 
+  test('counts them in development too, where static files are looked up on disk before the controller runs', async () => {
+    // express.static answers "not here" from a file-system callback, which carries no request context.
+    const development = buildApplication(readSettings({ NODE_ENV: 'development' }), t.db, pino({ level: 'silent' }));
+    const res = await request(development).get('/index1/');
+    expect(res.status).toBe(200);
+    expect(res.headers['server-timing']).toContain('desc="1 query"');
+  });
+
   test('keeps the counts apart when requests run at the same time', async () => {
     const responses = await Promise.all(
       Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? request(t.app).get('/index/') : request(t.app).get('/posts').set('Accept', 'application/json'))),
