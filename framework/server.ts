@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
@@ -47,21 +48,19 @@ export function serve(handler: RequestListener, options: ServeOptions): Promise<
     socket.once('close', () => sockets.delete(socket));
   });
   let stopping = false;
+  const inFlight = new Set<http.ServerResponse>();
   server.on('request', (_request, response) => {
     // After a shutdown begins, every response closes its connection once sent.
     if (stopping) response.setHeader('Connection', 'close');
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
   });
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') => {
     closing ??= new Promise<void>((resolve) => {
       stopping = true;
-      // Responses in flight close their connection too: found through their sockets, so that
-      // nothing has to be tracked per request.
-      for (const socket of sockets) {
-        const response = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
-        if (response && !response.headersSent) response.setHeader('Connection', 'close');
-      }
+      for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
       options.logger.info(`${reason}: finishing requests in flight, then closing`);
       const deadline = setTimeout(() => {
         options.logger.warn(`${sockets.size} connection(s) still open after ${options.shutdownTimeout ?? 10_000} ms: closing them`);
@@ -75,14 +74,15 @@ export function serve(handler: RequestListener, options: ServeOptions): Promise<
         } catch (error) {
           options.logger.error({ err: error }, 'error while closing');
         }
+        // In a cluster, the primary may have handed this worker a connection just before it
+        // stopped listening. The worker answers such a hand-off "not accepted" (and the primary
+        // passes the connection to another worker) only while it still runs: exiting at once can
+        // leave the connection stuck in the primary, never answered. A short stay lets it through.
+        if (cluster.isWorker) await new Promise((settle) => setTimeout(settle, 250));
         resolve();
       });
-      // Idle keep-alive connections would hold close() open. Busy ones become idle once their
-      // response is sent, so they are closed on the next sweep; nothing is tracked per request.
+      // Idle keep-alive connections would hold close() open; busy ones close after their response.
       server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      sweep.unref();
-      server.once('close', () => clearInterval(sweep));
     });
     return closing;
   };
