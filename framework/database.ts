@@ -56,26 +56,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const link: PoolLink = { pool, listeners: new Set() };
     links.set(instance, link);
     instrumentBuilder(instance, link);
+    const onQuery = (listener: QueryListener) => {
+      link.listeners.add(listener);
+      return () => void link.listeners.delete(listener);
+    };
     const close = async () => {
       await instance.destroy();
       await pool.end();
     };
-    return { instance, link, close };
-  };
-  const subscribe = (link: PoolLink) => (listener: QueryListener) => {
-    link.listeners.add(listener);
-    return () => void link.listeners.delete(listener);
+    return { instance, onQuery, close };
   };
   if (options.url) {
-    const { instance, link, close } = connect({ connectionString: options.url }, options.poolMax ?? 10);
-    return { knex: instance, onQuery: subscribe(link), kind: 'postgres', description: redact(options.url), close };
+    const { instance, onQuery, close } = connect({ connectionString: options.url }, options.poolMax ?? 10);
+    return { knex: instance, onQuery, kind: 'postgres', description: redact(options.url), close };
   }
   const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: options.embeddedDataDir });
   // PGlite has a single session: one connection, shared by turns.
-  const { instance, link, close } = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1);
+  const { instance, onQuery, close } = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1);
   return {
     knex: instance,
-    onQuery: subscribe(link),
+    onQuery,
     kind: 'embedded',
     description: `embedded PostgreSQL (${embedded.dataDir ?? 'in memory'})`,
     async close() {
