@@ -1,21 +1,18 @@
 import cors from 'cors';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Controller, ControllerClass } from './controller';
-import { viewFolder } from './controller';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Database, QueryEvent } from './database';
 import { healthChecks } from './health';
-import { instrumentResponses, queryRecorder, requestPipeline, runInRequest, timingsOf } from './instrumentation';
+import { instrumentResponses, queryRecorder, requestPipeline } from './instrumentation';
 import { NotFound } from './errors';
 import { errorHandler } from './error-handler';
-import { filtersFor } from './filters';
 import { defaultHelpers } from './helpers';
 import { Kernel, type Environment } from './kernel';
 import { createLogger, type Logger } from './logger';
 import { Model } from './model';
-import { responseStarted } from './response-state';
-import type { Route, RouteTable } from './router';
+import type { RouteTable } from './router';
 import { csrfProtection } from './csrf';
-import { bodyParsing, malformedUrl, securityHeaders, staticFiles } from './middleware';
+import { bodyParsing, chain, malformedUrl, securityHeaders, staticFiles } from './middleware';
+import { routeRequests } from './dispatch';
 import { setPasswordCost } from './password';
 import { sessionMiddleware, type SessionOptions } from './session';
 import { ViewRenderer } from './view';
@@ -89,92 +86,65 @@ export function createApp(options: AppOptions): TrestleApp {
   app.set('case sensitive routing', true);
   if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
   instrumentResponses(app.response, logger, securityHeaders(env), options.config.serverTiming ?? env !== 'production');
-  app.use(
-    requestPipeline({
-      health: healthChecks(options.db, options.readiness),
-      checkUrl: malformedUrl,
-    }),
-  );
-  if (options.publicDir) app.use(staticFiles(options.publicDir, env));
+
+  // The kernel's steps run as one Express handler (see `chain`): on the way to an action a request
+  // passes Express's router once, not once per step and per line of the URL table.
+  const steps: RequestHandler[] = [requestPipeline({ health: healthChecks(options.db, options.readiness), checkUrl: malformedUrl })];
+  if (options.publicDir) steps.push(staticFiles(options.publicDir, env));
   if (options.config.corsOrigins?.length) {
-    app.use(cors({ origin: [...options.config.corsOrigins], methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 }));
+    steps.push(cors({ origin: [...options.config.corsOrigins], methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 }));
   }
   if (options.config.session) {
-    app.use(sessionMiddleware(options.db.knex, options.config.session));
+    steps.push(...sessionMiddleware(options.db.knex, options.config.session));
     const csrf = csrfProtection({ allowedOrigins: options.config.corsOrigins });
     kernel.csrfToken = csrf.token;
     // Before method override: the token check must see the form's POST.
-    app.use(bodyParsing(options.config.bodyLimit ?? '100kb', csrf.middleware));
+    steps.push(bodyParsing(options.config.bodyLimit ?? '100kb', csrf.middleware));
   } else {
-    app.use(bodyParsing(options.config.bodyLimit ?? '100kb'));
+    steps.push(bodyParsing(options.config.bodyLimit ?? '100kb'));
   }
-
-  // Each route straight on the application's router: no nested router to pass through.
-  for (const route of options.routes.routes) app[route.method](expressPath(route.path), dispatcher(route, kernel));
-  app.use((_request: Request, _response: Response) => {
-    throw new NotFound();
-  });
-  app.use(errorHandler(kernel));
+  steps.push(routeRequests(options.routes, kernel));
+  handleRequests(app, chain(steps), errorHandler(kernel));
   return app;
 }
 
-/** `/index/` and `/index` are one page: register without the trailing slash, match both. */
-function expressPath(path: string): string {
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+/**
+ * Replaces Express's `handle`, which every request of the app (served, mounted, or under
+ * supertest) goes through. It does what Express's does before its router: the circular
+ * references, the request and response prototypes that give them Express's API, `res.locals`.
+ * Then, instead of walking the router, it runs the kernel's steps, which end in the URL table's
+ * own matcher; whatever is left unanswered is a 404, and every error goes to the one error handler.
+ */
+function handleRequests(app: TrestleApp, run: RequestHandler, handleError: ErrorRequestHandler): void {
+  (app as unknown as { handle: (request: Request, response: Response, callback?: NextFunction) => void }).handle = function handle(request, response, callback) {
+    request.res = response;
+    response.req = request;
+    Object.setPrototypeOf(request, app.request);
+    Object.setPrototypeOf(response, app.response);
+    if (!response.locals) response.locals = Object.create(null);
+    if (request.originalUrl === undefined) request.originalUrl = request.url;
+    if (request.baseUrl === undefined) request.baseUrl = '';
+    run(request, response, (error?: unknown) => {
+      const fallback = callback ?? lastResort(request, response);
+      try {
+        handleError(error ?? new NotFound(), request, response, fallback);
+      } catch (failure) {
+        fallback(failure);
+      }
+    });
+  };
 }
 
-type Step = (controller: Controller) => unknown;
-
-/**
- * The handler of one route, built once at start: per request it constructs the controller and
- * runs its filters and action, awaiting only what returns a promise.
- */
-function dispatcher(route: Route, kernel: Kernel) {
-  const Controller: ControllerClass = route.controller;
-  const action = route.action;
-  const steps: Step[] = [...filtersFor(Controller, action), (controller) => (controller as unknown as Record<string, () => unknown>)[action]!()];
-  viewFolder(Controller); // resolve the naming once, at start
-
-  return function dispatch(request: Request, response: Response, next: NextFunction): void {
-    const timings = timingsOf(response);
-    if (timings) {
-      timings.route = route;
-      timings.controllerStart = performance.now();
+/** What happens to an error the error handler passes on (the response had already started): the connection is cut, so the client sees it broke. */
+function lastResort(request: Request, response: Response): NextFunction {
+  return (error?: unknown) => {
+    if (!error) return;
+    if (response.headersSent) {
+      request.socket.destroy();
+      return;
     }
-    const controller = new Controller(request, response, kernel, route);
-    const done = () => {
-      if (!responseStarted(response)) controller.render(action);
-      if (timings) timings.controllerMs = performance.now() - timings.controllerStart;
-    };
-    // Failures go to the error handler through `next`, not as a returned promise: Express would
-    // chain one more promise onto every request to catch it.
-    const failed = (error: unknown) => {
-      if (timings) timings.controllerMs = performance.now() - timings.controllerStart;
-      next(error);
-    };
-    const run = (from: number): void => {
-      for (let i = from; i < steps.length; i++) {
-        const result = steps[i]!(controller);
-        if (result instanceof Promise) {
-          result.then(() => {
-            try {
-              if (responseStarted(response) && i < steps.length - 1) done();
-              else run(i + 1);
-            } catch (error) {
-              failed(error);
-            }
-          }, failed);
-          return;
-        }
-        if (responseStarted(response) && i < steps.length - 1) return done();
-      }
-      done();
-    };
-    try {
-      runInRequest(timings, () => run(0));
-    } catch (error) {
-      failed(error);
-    }
+    response.statusCode = 500;
+    response.end('Internal Server Error');
   };
 }
 
