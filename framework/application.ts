@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Database, QueryEvent } from './database';
@@ -14,6 +16,7 @@ import { csrfProtection } from './csrf';
 import { bodyParsing, chain, malformedUrl, securityHeaders, staticFiles } from './middleware';
 import { routeRequests } from './dispatch';
 import { setPasswordCost } from './password';
+import type { HttpClasses } from './server';
 import { sessionMiddleware, type SessionOptions } from './session';
 import { ViewRenderer } from './view';
 
@@ -55,7 +58,11 @@ export interface AppOptions {
 }
 
 /** A Trestle application: an Express app (a plain request handler) plus the kernel it was built with. */
-export type TrestleApp = Express & { kernel: Kernel };
+export type TrestleApp = Express & {
+  kernel: Kernel;
+  /** Request and response classes for Node's HTTP server (`serve` uses them): see `httpClassesOf`. */
+  httpClasses: HttpClasses;
+};
 
 /**
  * Builds the application: request timing and ids, security headers, health checks, static files,
@@ -105,7 +112,31 @@ export function createApp(options: AppOptions): TrestleApp {
   }
   steps.push(routeRequests(options.routes, kernel));
   handleRequests(app, chain(steps), errorHandler(kernel));
+  app.httpClasses = httpClassesOf(app);
   return app;
+}
+
+/**
+ * Request and response classes whose instances are born with the application's prototypes (its
+ * `app.request` and `app.response`, which carry Express's API). Express otherwise swaps the
+ * prototype of every request and response as it arrives, and an object whose prototype changed
+ * sends V8's property caches down their slow path for the rest of the request. `serve` hands these
+ * to Node's HTTP server; a server made any other way (supertest, `app.listen`) still works, through
+ * the swap.
+ */
+function httpClassesOf(app: TrestleApp): HttpClasses {
+  function TrestleRequest(this: http.IncomingMessage, socket: Socket) {
+    http.IncomingMessage.call(this, socket);
+  }
+  TrestleRequest.prototype = app.request;
+  function TrestleResponse(this: http.ServerResponse, request: http.IncomingMessage, options?: object) {
+    (http.ServerResponse as unknown as (this: http.ServerResponse, ...args: unknown[]) => void).call(this, request, options);
+  }
+  TrestleResponse.prototype = app.response;
+  return {
+    IncomingMessage: TrestleRequest as unknown as typeof http.IncomingMessage,
+    ServerResponse: TrestleResponse as unknown as typeof http.ServerResponse,
+  };
 }
 
 /**
@@ -119,8 +150,8 @@ function handleRequests(app: TrestleApp, run: RequestHandler, handleError: Error
   (app as unknown as { handle: (request: Request, response: Response, callback?: NextFunction) => void }).handle = function handle(request, response, callback) {
     request.res = response;
     response.req = request;
-    Object.setPrototypeOf(request, app.request);
-    Object.setPrototypeOf(response, app.response);
+    if (Object.getPrototypeOf(request) !== app.request) Object.setPrototypeOf(request, app.request);
+    if (Object.getPrototypeOf(response) !== app.response) Object.setPrototypeOf(response, app.response);
     if (!response.locals) response.locals = Object.create(null);
     if (request.originalUrl === undefined) request.originalUrl = request.url;
     if (request.baseUrl === undefined) request.baseUrl = '';

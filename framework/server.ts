@@ -22,6 +22,9 @@ export interface ServeOptions {
   onClose?: () => Promise<void>;
 }
 
+/** The classes Node's HTTP server makes each request and response from. */
+export type HttpClasses = Pick<http.ServerOptions, 'IncomingMessage' | 'ServerResponse'>;
+
 export interface RunningServer {
   server: http.Server;
   port: number;
@@ -34,8 +37,9 @@ export interface RunningServer {
  * `shutdown()` the listener closes (new connections are refused), idle keep-alive connections are
  * closed at once, busy ones after their response, and whatever is left at the deadline is destroyed.
  */
-export function serve(handler: RequestListener, options: ServeOptions): Promise<RunningServer> {
-  const server = http.createServer({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024 }, handler);
+export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, options: ServeOptions): Promise<RunningServer> {
+  // A Trestle app's own request and response classes, when it has them (see `createApp`).
+  const server = http.createServer({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, ...handler.httpClasses }, handler);
   server.headersTimeout = options.headersTimeout ?? 20_000;
   server.requestTimeout = options.requestTimeout ?? 30_000;
   server.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;

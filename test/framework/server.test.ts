@@ -16,7 +16,17 @@ class SlowController extends Controller {
   }
 }
 
-const routes = new RouteTable([...defineRoutes((r) => r.get('/slow', SlowController, 'slow')).routes, ...appRoutes.routes]);
+class EchoController extends Controller {
+  async echo() {
+    this.json({ received: this.body });
+  }
+}
+
+const probes = defineRoutes((r) => {
+  r.get('/slow', SlowController, 'slow');
+  r.post('/echo', EchoController, 'echo');
+});
+const routes = new RouteTable([...probes.routes, ...appRoutes.routes]);
 const logger = pino({ level: 'silent' });
 let db: Database;
 
@@ -40,6 +50,38 @@ function get(port: number, urlPath: string, agent?: http.Agent): Promise<{ statu
       .on('error', reject);
   });
 }
+
+describe('serving an app', () => {
+  test('requests and responses are born with the app\'s prototypes, and parse and answer as usual', async () => {
+    const application = app();
+    const running = await serve(application, { port: 0, host: '127.0.0.1', logger });
+    // Runs before the app's own listener, so it sees the objects as Node's server made them.
+    const born: boolean[] = [];
+    running.server.prependListener('request', (req, res) => {
+      born.push(Object.getPrototypeOf(req) === application.request && Object.getPrototypeOf(res) === application.response);
+    });
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const page = await get(running.port, '/index/', agent);
+      expect(page.status).toBe(200);
+      expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+      const echoed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const sent = http.request({ host: '127.0.0.1', port: running.port, path: '/echo', method: 'POST', agent, headers: { 'Content-Type': 'application/json' } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        sent.on('error', reject).end(JSON.stringify({ greeting: 'hello' }));
+      });
+      expect(echoed).toEqual({ status: 200, body: JSON.stringify({ received: { greeting: 'hello' } }) });
+      expect((await get(running.port, '/nowhere', agent)).status).toBe(404);
+      expect(born).toEqual([true, true, true]);
+    } finally {
+      agent.destroy();
+      await running.shutdown('test');
+    }
+  });
+});
 
 describe('graceful shutdown', () => {
   test('a request in flight completes, new connections are refused, and the database closes last', async () => {
