@@ -1,4 +1,3 @@
-import { csrfSync } from 'csrf-sync';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Forbidden } from './errors';
 import { hasJsonBody } from './negotiation';
@@ -20,6 +19,8 @@ export interface CsrfProtection {
  */
 export function csrfProtection(options: { allowedOrigins?: readonly string[] } = {}): CsrfProtection {
   const allowed = new Set(options.allowedOrigins ?? []);
+  // Loaded here, with sessions, rather than with the framework.
+  const { csrfSync } = require('csrf-sync') as typeof import('csrf-sync');
   const { generateToken, isRequestValid } = csrfSync({
     getTokenFromRequest: (req) => {
       const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;

@@ -31,7 +31,7 @@ export { before, type Filter } from './filters';
 export { FormBuilder, type FormOptions } from './form-builder';
 export { escapeHtml, linkTo } from './html';
 export { pageLinks, type PageLink } from './pagination';
-export { DatabaseSessionStore, sessionMiddleware, type SessionOptions } from './session';
+export { sessionMiddleware, type SessionOptions } from './session';
 export { validate, fieldErrors, fields } from './validation';
 export { formatRoutes, resourceActions, type ResourceAction, type ResourceOptions } from './router';
 export type { FlashType, FlashMessages } from './flash';

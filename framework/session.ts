@@ -1,9 +1,7 @@
-import session, { type SessionData } from 'express-session';
+import type {} from 'express-session';
 import type { Knex } from 'knex';
 import type { Request, RequestHandler } from 'express';
 import { markEnding } from './response-state';
-
-type Callback = (error?: unknown) => void;
 
 declare module 'express-session' {
   interface SessionData {
@@ -12,70 +10,6 @@ declare module 'express-session' {
     /** When the user signed in (ms since epoch), for the absolute timeout. */
     signedInAt?: number;
   }
-}
-
-/**
- * express-session's store on the application's database (the `sessions` table of the migrations),
- * so every process that shares the database shares the sessions. Errors go to the callback only:
- * a database outage fails the request, never the process.
- */
-export class DatabaseSessionStore extends session.Store {
-  private nextPrune = 0;
-
-  constructor(
-    private readonly db: Knex,
-    private readonly table = 'sessions',
-  ) {
-    super();
-  }
-
-  override get(sid: string, callback: (error: unknown, session?: SessionData | null) => void): void {
-    this.db(this.table)
-      .where('sid', sid)
-      .andWhere('expires_at', '>', new Date())
-      .first('sess')
-      .then((row: { sess: SessionData } | undefined) => callback(null, row ? row.sess : null), callback);
-  }
-
-  override set(sid: string, data: SessionData, callback?: Callback): void {
-    const row = { sid, sess: JSON.stringify(data), expires_at: expiry(data) };
-    this.db(this.table)
-      .insert(row)
-      .onConflict('sid')
-      .merge(['sess', 'expires_at'])
-      .then(() => callback?.(), (error: unknown) => callback?.(error));
-    this.pruneNow();
-  }
-
-  override touch(sid: string, data: SessionData, callback?: Callback): void {
-    this.db(this.table)
-      .where('sid', sid)
-      .update({ expires_at: expiry(data) })
-      .then(() => callback?.(), (error: unknown) => callback?.(error));
-  }
-
-  override destroy(sid: string, callback?: Callback): void {
-    this.db(this.table)
-      .where('sid', sid)
-      .delete()
-      .then(() => callback?.(), (error: unknown) => callback?.(error));
-  }
-
-  /** Deletes expired sessions; runs at most hourly, piggy-backing on writes. */
-  private pruneNow(): void {
-    const now = Date.now();
-    if (now < this.nextPrune) return;
-    this.nextPrune = now + 60 * 60 * 1000;
-    this.db(this.table)
-      .where('expires_at', '<=', new Date(now))
-      .delete()
-      .catch(() => undefined);
-  }
-}
-
-function expiry(data: SessionData): Date {
-  const expires = data.cookie?.expires;
-  return expires ? new Date(expires) : new Date(Date.now() + 24 * 60 * 60 * 1000);
 }
 
 export interface SessionOptions {
@@ -100,6 +34,8 @@ export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHan
     // Past the absolute timeout: a new, empty session; the old id is destroyed in the store.
     request.session.regenerate((error) => next(error));
   };
+  // express-session (and its store) load here, when an app turns sessions on, not with the framework.
+  const { sessionStore } = require('./session-store') as typeof import('./session-store');
   return [rememberEnd, sessionStore(db, options), saveBeforeRedirect, expireSignIn];
 }
 
@@ -138,25 +74,6 @@ const saveBeforeRedirect: RequestHandler = (request, response, next) => {
   } as typeof response.end;
   next();
 };
-
-function sessionStore(db: Knex, options: SessionOptions): RequestHandler {
-  return session({
-    store: new DatabaseSessionStore(db),
-    name: options.cookieName ?? 'trestle.sid',
-    secret: options.secret,
-    resave: false,
-    // No row and no cookie until something is stored: anonymous page views cost nothing.
-    saveUninitialized: false,
-    rolling: true,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: options.secure ?? false,
-      maxAge: (options.idleTimeout ?? 2 * 60 * 60) * 1000,
-      path: '/',
-    },
-  });
-}
 
 /** Replaces the request's session with a new one (new id, nothing carried over); the old one is destroyed. */
 export function regenerateSession(request: Request): Promise<void> {
