@@ -1,9 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { buildApplication } from '../../config/application';
 import { readSettings } from '../../config/settings';
 import { useTestApp } from '../support/app';
+import { testDatabaseUrl } from '../support/database-url';
+import { startScript } from '../support/processes';
 
 const t = useTestApp();
 
@@ -138,4 +143,15 @@ describe('health', () => {
     expect(res.body.detail).toMatch(/migration\(s\) pending/);
     await t.knex('knex_migrations').insert({ name: last.name, batch: last.batch, migration_time: new Date() });
   });
+});
+
+describe('the request log file', () => {
+  test('a process that exits right after answering still writes that request\'s line', async () => {
+    const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-log-')), 'requests.log');
+    const child = startScript('test/support/exit-after-request.ts', [testDatabaseUrl().url, logFile]);
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ method: 'GET', path: '/last', status: 200, action: 'ExitController#last' })]);
+  }, 30000);
 });
