@@ -94,8 +94,8 @@ export function createApp(options: AppOptions): TrestleApp {
   if (options.config.trustProxy !== undefined) app.set('trust proxy', options.config.trustProxy);
   instrumentResponses(app.response, logger, securityHeaders(env), options.config.serverTiming ?? env !== 'production');
 
-  // The kernel's steps run as one Express handler (see `chain`): on the way to an action a request
-  // passes Express's router once, not once per step and per line of the URL table.
+  // The kernel's steps run as one chain (see `chain`), in place of Express's router: no walk
+  // through a layer per step and per line of the URL table on the way to an action.
   const steps: RequestHandler[] = [requestPipeline({ health: healthChecks(options.db, options.readiness), checkUrl: malformedUrl })];
   if (options.publicDir) steps.push(staticFiles(options.publicDir, env));
   if (options.config.corsOrigins?.length) {
