@@ -85,4 +85,3 @@ function dispatcher(route: Route, kernel: Kernel) {
     }
   };
 }
-

@@ -1,3 +1,5 @@
+// Types only: the augmentation below needs express-session's declarations, while the library
+// itself loads with the session store (see `sessionMiddleware`).
 import type {} from 'express-session';
 import type { Knex } from 'knex';
 import type { Request, RequestHandler } from 'express';
