@@ -22,6 +22,9 @@ export interface ServeOptions {
   onClose?: () => Promise<void>;
 }
 
+const latestResponse = Symbol('trestle.latestResponse');
+type ServedSocket = Socket & { [latestResponse]?: http.ServerResponse };
+
 /** The classes Node's HTTP server makes each request and response from. */
 export type HttpClasses = Pick<http.ServerOptions, 'IncomingMessage' | 'ServerResponse'>;
 
@@ -52,19 +55,24 @@ export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, 
     socket.once('close', () => sockets.delete(socket));
   });
   let stopping = false;
-  const inFlight = new Set<http.ServerResponse>();
-  server.on('request', (_request, response) => {
+  server.on('request', (request, response) => {
     // After a shutdown begins, every response closes its connection once sent.
     if (stopping) response.setHeader('Connection', 'close');
-    inFlight.add(response);
-    response.once('close', () => inFlight.delete(response));
+    // The connection remembers its latest response, for a shutdown to find those in flight. Not a
+    // Set of responses: a long-lived Set with an entry in and out per request makes V8 promote its
+    // tables to the old generation, with the responses in them and all they reach (4.4 KB per
+    // request measured), and the old generation then grows fourfold between full collections.
+    (request.socket as ServedSocket)[latestResponse] = response;
   });
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') => {
     closing ??= new Promise<void>((resolve) => {
       stopping = true;
-      for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
+      for (const socket of sockets) {
+        const response = (socket as ServedSocket)[latestResponse];
+        if (response && !response.headersSent) response.setHeader('Connection', 'close');
+      }
       options.logger.info(`${reason}: finishing requests in flight, then closing`);
       const deadline = setTimeout(() => {
         options.logger.warn(`${sockets.size} connection(s) still open after ${options.shutdownTimeout ?? 10_000} ms: closing them`);

@@ -6,8 +6,12 @@ import { Controller, createApp, defineRoutes, RouteTable, serve, type Database, 
 import appRoutes from '../../config/routes';
 import { openTestDatabase } from '../support/app';
 
-let release: () => void = () => {};
-const released = () => new Promise<void>((resolve) => (release = resolve));
+// Every /slow request waits here until the test calls release().
+const waiting: Array<() => void> = [];
+const released = () => new Promise<void>((resolve) => waiting.push(resolve));
+const release = () => {
+  for (const resume of waiting.splice(0)) resume();
+};
 
 class SlowController extends Controller {
   async slow() {
@@ -100,6 +104,28 @@ describe('graceful shutdown', () => {
     expect(response.headers.connection).toBe('close');
     await stopped;
     expect(closed).toBe(true);
+  });
+
+  test('every connection with a request in flight closes after its response; an idle one closes at once', async () => {
+    const running = await serve(app(), { port: 0, host: '127.0.0.1', logger });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 3 });
+    try {
+      const idle = await get(running.port, '/healthz', agent);
+      expect(idle.headers.connection).toBe('keep-alive');
+      const first = get(running.port, '/slow', agent);
+      const second = get(running.port, '/slow', agent);
+      while (waiting.length < 2) await new Promise((r) => setTimeout(r, 10));
+      const stopped = running.shutdown('test');
+      release();
+      const answers = await Promise.all([first, second]);
+      expect(answers.map((a) => [a.status, a.headers.connection])).toEqual([
+        [200, 'close'],
+        [200, 'close'],
+      ]);
+      await stopped;
+    } finally {
+      agent.destroy();
+    }
   });
 
   test('idle keep-alive connections do not hold the shutdown open', async () => {
