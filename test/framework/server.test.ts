@@ -108,9 +108,10 @@ describe('graceful shutdown', () => {
 
   test('every connection with a request in flight closes after its response; an idle one closes at once', async () => {
     const running = await serve(app(), { port: 0, host: '127.0.0.1', logger });
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 3 });
+    const idleAgent = new http.Agent({ keepAlive: true });
+    const agent = new http.Agent({ keepAlive: true });
     try {
-      const idle = await get(running.port, '/healthz', agent);
+      const idle = await get(running.port, '/healthz', idleAgent);
       expect(idle.headers.connection).toBe('keep-alive');
       const first = get(running.port, '/slow', agent);
       const second = get(running.port, '/slow', agent);
@@ -122,9 +123,11 @@ describe('graceful shutdown', () => {
         [200, 'close'],
         [200, 'close'],
       ]);
+      // Resolves only once every connection has closed, the idle one included.
       await stopped;
     } finally {
       agent.destroy();
+      idleAgent.destroy();
     }
   });
 
