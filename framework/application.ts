@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Database, QueryEvent } from './database';
 import { healthChecks } from './health';
 import { instrumentResponses, queryRecorder, requestPipeline } from './instrumentation';
@@ -14,7 +14,7 @@ import { Model } from './model';
 import type { RouteTable } from './router';
 import { csrfProtection } from './csrf';
 import { bodyParsing, chain, malformedUrl, securityHeaders, staticFiles } from './middleware';
-import { routeRequests } from './dispatch';
+import { routeRequests, type UrlTableStep } from './dispatch';
 import { setPasswordCost } from './password';
 import type { HttpClasses } from './server';
 import { sessionMiddleware, type SessionOptions } from './session';
@@ -101,16 +101,25 @@ export function createApp(options: AppOptions): TrestleApp {
   if (options.config.corsOrigins?.length) {
     steps.push(cors({ origin: [...options.config.corsOrigins], methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 }));
   }
+  let urlTable: UrlTableStep;
   if (options.config.session) {
     steps.push(...sessionMiddleware(options.db.knex, options.config.session));
-    const csrf = csrfProtection({ allowedOrigins: options.config.corsOrigins });
+    const csrf = csrfProtection({
+      allowedOrigins: options.config.corsOrigins,
+      parsesOwnBody: (request) => (urlTable.routeFor(request.method, request.path)?.use.length ?? 0) > 0,
+    });
     kernel.csrfToken = csrf.token;
+    urlTable = routeRequests(options.routes, kernel, csrf.afterUpload);
     // Before method override: the token check must see the form's POST.
     steps.push(bodyParsing(options.config.bodyLimit ?? '100kb', csrf.middleware));
   } else {
+    urlTable = routeRequests(options.routes, kernel);
     steps.push(bodyParsing(options.config.bodyLimit ?? '100kb'));
   }
-  steps.push(routeRequests(options.routes, kernel));
+  // What the app registers with Express's own API runs at two points: `app.use` middleware before
+  // the URL table, `app.get`/`app.post`/`app.all`/`app.route` routes after it (see `expressApi`).
+  const { middleware, routes } = expressApi(app);
+  steps.push(whenRegistered(middleware), urlTable.handle, whenRegistered(routes));
   handleRequests(app, chain(steps), errorHandler(kernel));
   app.httpClasses = httpClassesOf(app);
   return app;
@@ -156,6 +165,8 @@ function handleRequests(app: TrestleApp, run: RequestHandler, handleError: Error
     if (request.originalUrl === undefined) request.originalUrl = request.url;
     if (request.baseUrl === undefined) request.baseUrl = '';
     run(request, response, (error?: unknown) => {
+      // Mounted inside another Express app, a path no route here answers goes back to that app.
+      if (error === undefined && callback) return callback();
       const fallback = callback ?? lastResort(request, response);
       try {
         handleError(error ?? new NotFound(), request, response, fallback);
@@ -164,6 +175,31 @@ function handleRequests(app: TrestleApp, run: RequestHandler, handleError: Error
       }
     });
   };
+}
+
+/**
+ * The two routers that hold what an app registers with Express's API: `app.use` (and `app.param`)
+ * go to Express's own router, which runs before the URL table; routes (`app.get`, `app.post`, …,
+ * `app.all`, `app.route`) go to a second router, tried after the URL table and before the 404, so
+ * a path the URL table does not match falls through to them. `app.param` applies to both.
+ */
+function expressApi(app: TrestleApp): { middleware: Router; routes: Router } {
+  const middleware = app.router as unknown as Router;
+  const routes = express.Router({ caseSensitive: true });
+  const param = app.param.bind(app);
+  Object.assign(app, {
+    route: (path: string) => routes.route(path),
+    param: (name: string | string[], handler: Parameters<Router['param']>[1]) => {
+      for (const each of [name].flat()) routes.param(each, handler);
+      return param(name as string, handler);
+    },
+  });
+  return { middleware, routes };
+}
+
+/** A router as a step of the chain, costing one length check while nothing is registered on it. */
+function whenRegistered(router: Router): RequestHandler {
+  return (request, response, next) => (router.stack.length === 0 ? next() : router(request, response, next));
 }
 
 /** What happens to an error the error handler passes on (the response had already started): the connection is cut, so the client sees it broke. */

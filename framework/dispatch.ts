@@ -1,33 +1,67 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Controller, ControllerClass } from './controller';
 import { viewFolder } from './controller';
-import { NotFound } from './errors';
 import { filtersFor } from './filters';
 import { runInRequest, timingsOf } from './instrumentation';
 import type { Kernel } from './kernel';
 import { responseStarted } from './response-state';
 import { RouteMatcher } from './route-matcher';
 import type { Route, RouteTable } from './router';
+import { chain } from './middleware';
+
+/** The URL table as a step of the request chain, and a way to ask which route a request would take. */
+export interface UrlTableStep {
+  /** Runs the matched route's middleware and action; a request no route matches goes on with `next()`. */
+  readonly handle: RequestHandler;
+  /** The route `method` and `path` would run, if any. */
+  routeFor(method: string, path: string): Route | undefined;
+}
+
+/** What a matched route runs: its line of the table and its compiled handler. */
+interface Target {
+  readonly route: Route;
+  readonly run: RequestHandler;
+}
 
 /**
- * The last step: the URL table's route for the request runs its action, with the path's parameters
- * in `request.params`. An OPTIONS request for a path with routes is answered with their methods in
- * `Allow`; anything else unmatched is a 404.
+ * The URL table's step: the route for the request runs its route middleware and its action, with
+ * the path's parameters in `request.params` and the line in `request.route` (Express's shape:
+ * `path` and `methods`). An OPTIONS request for a path with routes is answered with their methods
+ * in `Allow`. Anything unmatched goes on with `next()`: to routes added with Express's API, then
+ * the 404 (or the outer app, when mounted). `afterRouteMiddleware` runs between a route's own
+ * middleware and its controller (the CSRF check of a multipart form its upload middleware parsed).
  */
-export function routeRequests(routes: RouteTable, kernel: Kernel): RequestHandler {
-  const matcher = new RouteMatcher(routes.routes.map((route) => [route, dispatcher(route, kernel)] as const));
-  return function route(request, response, next) {
-    const path = request.path;
-    const found = matcher.find(request.method, path);
-    if (found) {
-      request.params = found.params;
-      return found.handler(request, response, next);
-    }
-    const allowed = request.method === 'OPTIONS' ? matcher.allowedMethods(path) : [];
-    if (allowed.length === 0) return next(new NotFound());
-    const allow = allowed.join(', ');
-    response.setHeader('Allow', allow);
-    response.type('text/plain').send(allow);
+export function routeRequests(routes: RouteTable, kernel: Kernel, afterRouteMiddleware?: RequestHandler): UrlTableStep {
+  const matcher = new RouteMatcher<Target>(routes.routes.map((route) => [route, target(route, kernel, afterRouteMiddleware)] as const));
+  return {
+    handle: function route(request, response, next) {
+      const path = request.path;
+      const found = matcher.find(request.method, path);
+      if (found) {
+        request.params = found.params;
+        return found.handler.run(request, response, next);
+      }
+      const allowed = request.method === 'OPTIONS' ? matcher.allowedMethods(path) : [];
+      if (allowed.length === 0) return next();
+      const allow = allowed.join(', ');
+      response.setHeader('Allow', allow);
+      response.type('text/plain').send(allow);
+    },
+    routeFor: (method, path) => matcher.find(method, path)?.handler.route,
+  };
+}
+
+function target(route: Route, kernel: Kernel, afterRouteMiddleware: RequestHandler | undefined): Target {
+  // Express middleware reads the matched line from `req.route`: one object per line, made once.
+  const expressRoute = Object.freeze({ path: route.path, methods: Object.freeze({ [route.method]: true }) });
+  const action = dispatcher(route, kernel);
+  const run = route.use.length === 0 ? action : chain([...route.use, ...(afterRouteMiddleware ? [afterRouteMiddleware] : []), action]);
+  return {
+    route,
+    run: (request, response, next) => {
+      request.route = expressRoute;
+      run(request, response, next);
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { Controller, ControllerClass } from './controller';
 import pluralize from 'pluralize';
 import { controllerPath, underscore } from './naming';
@@ -20,11 +21,19 @@ export interface Route {
   readonly action: string;
   /** Unique name used to build URLs, for example `users.show`; absent on a second route to the same action. */
   readonly name: string | undefined;
+  /** Express middleware run for this route only, after routing and before the controller (an upload parser, say). */
+  readonly use: readonly RequestHandler[];
 }
 
 export interface RouteOptions {
   /** Route name for `url()`; defaults to `<controller>.<action>` (for example `pages.index`) for the first route of an action; `false` for none. */
   name?: string | false;
+  /**
+   * Express middleware for this route only, run in order once the route is matched and before the
+   * controller's filters: `{ use: [upload.single('avatar')] }`. A multipart form's CSRF token is
+   * checked after them, once they have parsed its fields.
+   */
+  use?: readonly RequestHandler[];
 }
 
 type Params = Record<string, string | number>;
@@ -93,6 +102,8 @@ export interface ResourceOptions {
   only?: readonly ResourceAction[];
   /** All seven but these. */
   except?: readonly ResourceAction[];
+  /** Route middleware per action: `{ use: { create: [upload.single('file')], update: [upload.single('file')] } }`. */
+  use?: Partial<Record<ResourceAction, readonly RequestHandler[]>>;
 }
 
 /** The receiver of `defineRoutes`: each call adds one line to the URL table. */
@@ -153,7 +164,8 @@ export class RouteBuilder {
       destroy: [['delete', member, named('destroy')]],
     };
     for (const action of actions) {
-      for (const [method, path, routeOptions] of table[action]) this.add(method, path, controller, action, routeOptions);
+      const use = options.use?.[action];
+      for (const [method, path, routeOptions] of table[action]) this.add(method, path, controller, action, use ? { ...routeOptions, use } : routeOptions);
     }
     if (nested) {
       const singular = pluralize.singular(name);
@@ -169,10 +181,13 @@ export class RouteBuilder {
     if (typeof (controller.prototype as unknown as Record<string, unknown>)[action] !== 'function') {
       throw new Error(`${controller.name} has no action "${action}" (route ${method.toUpperCase()} ${fullPath}).`);
     }
+    if (options.use?.some((handler) => typeof handler !== 'function')) {
+      throw new Error(`Route ${method.toUpperCase()} ${fullPath}: every entry of { use } must be an Express middleware function.`);
+    }
     // An implicit name goes to the first route of an action only (as in Rails); explicit names must be unique.
     const implicit = `${this.namePrefix}${controllerPath(controller.name)}.${action}`;
     const name = options.name === false ? undefined : (options.name ?? (this.routes.some((r) => r.name === implicit) ? undefined : implicit));
-    this.routes.push({ method, path: fullPath, controller, action, name });
+    this.routes.push({ method, path: fullPath, controller, action, name, use: Object.freeze([...(options.use ?? [])]) });
     return this;
   }
 

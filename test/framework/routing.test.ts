@@ -91,12 +91,17 @@ describe('matching a request to the URL table', () => {
     expect((await request(app).options('/nowhere')).status).toBe(404);
   });
 
-  test('mounted under a prefix in another Express app, it routes the rest of the path', async () => {
+  test('mounted under a prefix in another Express app, it routes the rest of the path and passes on what it does not know', async () => {
     const outer = express();
     outer.use('/v1', app);
+    outer.get('/v1/elsewhere', (_request, response) => void response.send('the outer app'));
     expect((await request(outer).get('/v1/things/5')).body).toEqual({ action: 'show', params: { id: '5' } });
+    const passedOn = await request(outer).get('/v1/elsewhere');
+    expect(passedOn.status).toBe(200);
+    expect(passedOn.text).toBe('the outer app');
+    // Nobody answers: the outer app's own 404, not Trestle's page.
     const missing = await request(outer).get('/v1/nowhere').set('Accept', 'application/json');
     expect(missing.status).toBe(404);
-    expect(missing.body.instance).toBe('/v1/nowhere');
+    expect(missing.headers['content-type']).not.toContain('problem+json');
   });
 });
