@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { createApp, migrationStatus, type Database, type Logger, type TrestleApp } from '../framework';
+import { viewHelpers } from '../app/helpers';
+import { Avatar } from '../app/models/Avatar';
 import { migrationPaths } from './database';
 import routes from './routes';
 import { root, type Settings } from './settings';
 
 /** Builds this application from its settings and an open database; used by server.ts and the tests. */
 export function buildApplication(settings: Settings, db: Database, logger?: Logger): TrestleApp {
+  Avatar.storeIn(settings.uploadsDir);
   return createApp({
     routes,
     viewsDir: path.join(root, 'views'),
@@ -13,6 +16,7 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
     db,
     logger,
     readiness: () => assertMigrated(db),
+    helpers: viewHelpers,
     config: {
       env: settings.env,
       bodyLimit: settings.bodyLimit,

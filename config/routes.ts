@@ -1,4 +1,5 @@
 import { defineRoutes } from '../framework';
+import { AvatarsController } from '../app/controllers/AvatarsController';
 import { PagesController } from '../app/controllers/PagesController';
 import { PostsController } from '../app/controllers/PostsController';
 import { SessionsController } from '../app/controllers/SessionsController';
@@ -18,4 +19,9 @@ export default defineRoutes((r) => {
     user.resources('posts', PostsController, { only: ['index', 'new', 'create'] });
   });
   r.resources('posts', PostsController);
+
+  // A user's picture: a multipart form, parsed by its route middleware (multer) before the action.
+  r.get('/users/:userId/avatar', AvatarsController, 'show', { name: 'user_avatar' });
+  r.get('/users/:userId/avatar/edit', AvatarsController, 'edit', { name: 'user_avatar.edit' });
+  r.post('/users/:userId/avatar', AvatarsController, 'create', { name: 'user_avatar.create', use: [AvatarsController.upload] });
 });

@@ -44,6 +44,8 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default(''),
   /** Express `trust proxy`: true, false, a hop count, or a list of addresses. */
   TRUST_PROXY: z.string().optional(),
+  /** Folder of uploaded files (avatars); one sub-folder per environment by default. */
+  UPLOADS_DIR: z.string().min(1).optional(),
 });
 
 /** Development's secret: good enough on a laptop, refused in production. */
@@ -82,6 +84,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     passwordCost: raw.PASSWORD_HASH_COST ?? (nodeEnv === 'test' ? 12 : 17),
     corsOrigins: raw.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    uploadsDir: path.resolve(raw.UPLOADS_DIR ?? path.join(root, '.data', 'uploads', nodeEnv)),
     /** Apply pending migrations (and seed a new database) at start: in development and on the embedded database. */
     autoMigrate: raw.AUTO_MIGRATE ?? (nodeEnv === 'development' || !raw.DATABASE_URL),
   };

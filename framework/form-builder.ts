@@ -64,6 +64,12 @@ export class FormBuilder {
     return this.field(name, label, input);
   }
 
+  /** A file field: open the form with `f.open({ enctype: 'multipart/form-data' })`; the route parses it (`{ use: [...] }`). */
+  file(name: string, label: string, options: { accept?: string; required?: boolean } = {}): string {
+    const input = `<input${attributes({ id: this.id(name), name, type: 'file', accept: options.accept, required: options.required, ...this.errorAttributes(name) })}>`;
+    return this.field(name, label, input);
+  }
+
   textarea(name: string, label: string, options: FieldOptions = {}): string {
     const input = `<textarea${attributes({ id: this.id(name), name, rows: options.rows ?? 6, required: options.required, ...this.errorAttributes(name) })}>${escapeHtml(this.value(name))}</textarea>`;
     return this.field(name, label, input);

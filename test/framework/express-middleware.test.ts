@@ -4,6 +4,7 @@ import path from 'node:path';
 import compression from 'compression';
 import express from 'express';
 import morgan from 'morgan';
+import multer from 'multer';
 import pino from 'pino';
 import request from 'supertest';
 import { Controller, createApp, defineRoutes, type Database, type TrestleApp } from '../../framework';
@@ -193,5 +194,31 @@ describe('route middleware in the URL table', () => {
 
   test('a route middleware that is not a function is refused when the table is drawn', () => {
     expect(() => defineRoutes((r) => void r.get('/x', GadgetsController, 'index', { use: ['nope' as unknown as express.RequestHandler] }))).toThrow(/Express middleware function/);
+  });
+});
+
+describe('a multipart form on a route whose middleware writes files to disk', () => {
+  const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-disk-upload-'));
+  let app: TrestleApp;
+
+  beforeAll(() => {
+    const routes = defineRoutes((r) => {
+      r.post('/documents', GadgetsController, 'create', { use: [multer({ dest: uploadDir }).single('document')] });
+    });
+    app = createApp({ routes, viewsDir: path.join(__dirname, '..', '..', 'views'), db, config: { env: 'test', session: { secret: 's'.repeat(40) } } });
+  });
+
+  afterAll(() => fs.rmSync(uploadDir, { recursive: true, force: true }));
+
+  test('without a valid token it is a 403, and the file multer wrote is removed', async () => {
+    const res = await request(app).post('/documents').field('_csrf', 'forged').attach('document', Buffer.from('secret plans'), 'plans.txt');
+    expect(res.status).toBe(403);
+    expect(fs.readdirSync(uploadDir)).toEqual([]);
+  });
+
+  test('a multipart POST to a route without upload middleware must carry the token in its header', async () => {
+    const res = await request(app).post('/elsewhere').set('Accept', 'application/json').attach('document', Buffer.from('x'), 'x.txt');
+    expect(res.status).toBe(403);
+    expect(res.body.detail).toContain('X-CSRF-Token');
   });
 });
