@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 
+/** Where the application runs: it decides caching, error detail, cookie security and more. */
+export type Environment = 'development' | 'test' | 'production';
+
 /** A setting in the environment has a value the application cannot run with. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -3,20 +3,28 @@ import type { z } from 'zod';
 import { HttpError, ValidationFailed, type FieldErrors } from './errors';
 import type { Filter } from './filters';
 import { setFlash, type FlashType } from './flash';
-import { timingsOf } from './instrumentation';
 import type { Kernel } from './kernel';
 import { prefersJson } from './negotiation';
 import type { Page } from './model';
 import { controllerPath } from './naming';
 import { pageLinks } from './pagination';
 import { responseStarted } from './response-state';
-import type { Route } from './router';
 import { regenerateSession } from './session';
 import { validate } from './validation';
 
+/** The line of the URL table that chose a controller and action (the routing's `Route` has more). */
+export interface MatchedRoute {
+  readonly method: string;
+  /** The path as written in the table, for example `/users/:id`. */
+  readonly path: string;
+  readonly action: string;
+  /** The route's name, for `url()`, if it has one. */
+  readonly name: string | undefined;
+}
+
 /** A controller class as the router sees it: constructed once per request. */
 export interface ControllerClass<C extends Controller = Controller> {
-  new (request: Request, response: Response, kernel: Kernel, route: Route): C;
+  new (request: Request, response: Response, kernel: Kernel, route: MatchedRoute): C;
   readonly name: string;
   readonly prototype: C;
 }
@@ -43,9 +51,9 @@ export class Controller {
   readonly response: Response;
   protected readonly kernel: Kernel;
   /** The URL-table line that chose this controller. */
-  readonly route: Route;
+  readonly route: MatchedRoute;
 
-  constructor(request: Request, response: Response, kernel: Kernel, route: Route) {
+  constructor(request: Request, response: Response, kernel: Kernel, route: MatchedRoute) {
     this.request = request;
     this.response = response;
     this.kernel = kernel;
@@ -86,10 +94,7 @@ export class Controller {
   /** Renders a view inside the layout. `name` is `action` (in this controller's folder) or `folder/view`. */
   render(name: string, locals: Record<string, unknown> = {}, options: RenderOptions = {}): void {
     const viewName = name.includes('/') ? name : `${viewFolder(this.constructor as ControllerClass)}/${name}`;
-    const started = performance.now();
-    const html = this.kernel.views.render(viewName, this.kernel.viewLocals(this.request, this.response, locals), options.layout);
-    const timings = timingsOf(this.response);
-    if (timings) timings.viewMs += performance.now() - started;
+    const html = this.kernel.render(this.request, this.response, viewName, locals, options.layout);
     if (options.status) this.response.status(options.status);
     this.response.type('html').send(html);
   }

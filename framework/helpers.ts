@@ -7,7 +7,6 @@ import { takeFlash } from './flash';
 import { FormBuilder, type FormOptions } from './form-builder';
 import { attributes, escapeHtml, formPlumbing, linkTo } from './html';
 import { pageLinks } from './pagination';
-import type { RouteTable } from './router';
 
 let dateFormat: Intl.DateTimeFormat | undefined;
 
@@ -23,8 +22,13 @@ interface PagerInfo {
   total: number;
 }
 
+/** What builds paths from route names (the URL table). */
+export interface UrlBuilder {
+  url(name: string, params?: Record<string, string | number>): string;
+}
+
 /** The helpers every view gets, built once per application. */
-export function defaultHelpers(routes: RouteTable, publicDir: string | undefined): Record<string, unknown> {
+export function defaultHelpers(routes: UrlBuilder, publicDir: string | undefined): Record<string, unknown> {
   const fingerprints = new Map<string, string>();
   return {
     title: undefined,

@@ -5,13 +5,19 @@ import pino, { type Logger } from 'pino';
 import type { QueryEvent } from './database';
 import type { SecurityHeaders } from './middleware';
 import { PromiseContext } from './async-context';
-import type { Route } from './router';
+
+/** The route a request took, as its log line names it: `users.show`, `UsersController#show`. */
+export interface TimedRoute {
+  readonly name: string | undefined;
+  readonly action: string;
+  readonly controller: { readonly name: string };
+}
 
 /** Where one request's time went: filled in by the dispatcher, the view renderer and the query hook. */
 export interface RequestTimings {
   readonly id: string;
   readonly start: number;
-  route: Route | undefined;
+  route: TimedRoute | undefined;
   /** When the controller started (filters and action, including its queries and renders); -1 if none ran. */
   controllerStart: number;
   /** Its duration once it has returned; -1 until then. */

@@ -1,15 +1,16 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { requestHelpers } from './helpers';
-import type { RouteTable } from './router';
+import type { Environment } from './config';
+import { requestHelpers, type UrlBuilder } from './helpers';
+import { timingsOf } from './instrumentation';
 import type { ViewRenderer } from './view';
 
-export type Environment = 'development' | 'test' | 'production';
+export type { Environment } from './config';
 
 /** What every controller of one application shares: built once by `createApp`. */
 export class Kernel {
   readonly env: Environment;
-  readonly routes: RouteTable;
+  readonly routes: UrlBuilder;
   readonly views: ViewRenderer;
   readonly logger: Logger;
   /** Helpers and values every view sees (`url`, `formatDate`, …), merged under the action's locals. */
@@ -17,12 +18,25 @@ export class Kernel {
   /** The CSRF token of a request, for forms; set when sessions (and so CSRF protection) are on. */
   csrfToken: (request: Request) => string | undefined = () => undefined;
 
-  constructor(options: { env: Environment; routes: RouteTable; views: ViewRenderer; logger: Logger; helpers: Record<string, unknown> }) {
+  constructor(options: { env: Environment; routes: UrlBuilder; views: ViewRenderer; logger: Logger; helpers: Record<string, unknown> }) {
     this.env = options.env;
     this.routes = options.routes;
     this.views = options.views;
     this.logger = options.logger;
     this.helpers = options.helpers;
+  }
+
+  /**
+   * Renders the view `name` (inside `layout`, the default one unless `false`) with the request's
+   * locals under `locals`, and counts the time into the request's view time: the one timed render
+   * that actions and error pages share.
+   */
+  render(request: Request, response: Response, name: string, locals: Record<string, unknown>, layout?: string | false): string {
+    const started = performance.now();
+    const html = this.views.render(name, this.viewLocals(request, response, locals), layout);
+    const timings = timingsOf(response);
+    if (timings) timings.viewMs += performance.now() - started;
+    return html;
   }
 
   /**

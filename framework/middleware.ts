@@ -5,7 +5,7 @@ import type { Request, RequestHandler } from 'express';
 import express from 'express';
 import helmet from 'helmet';
 import { BadRequest, HttpError } from './errors';
-import type { Environment } from './kernel';
+import type { Environment } from './config';
 
 const overridable = new Set(['PUT', 'PATCH', 'DELETE']);
 
