@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Controller } from './controller';
-import { TooManyRequests } from './errors';
+import { ServiceUnavailable, TooManyRequests } from './errors';
 import { before, type Filter } from './filters';
 import { BaseModel } from './model';
 
@@ -12,7 +13,7 @@ export interface RateLimitOptions<C extends Controller> {
   to: number;
   /** …within this many seconds. */
   within: number;
-  /** The key to count by (an IP, an account); `undefined` skips counting. */
+  /** The key to count by (an IP, an account), of any length: it is stored hashed; `undefined` skips counting. */
   by: (controller: C) => string | undefined;
   only?: readonly string[];
   except?: readonly string[];
@@ -31,6 +32,24 @@ export type RateLimitFilter<C extends Controller> = Filter<C> & {
   /** Forgets the count of this request's key (after a successful sign-in, say). */
   reset(controller: C): Promise<void>;
 };
+
+/**
+ * The `rate_limits` key a limit stores for an identifier: the limit's name and a SHA-256 of the
+ * identifier, so every key has one length whatever the input (an email of any size, an IP).
+ */
+export function rateLimitKey(name: string, identifier: string): string {
+  return `${name}:${hashed(identifier)}`;
+}
+
+const hashed = (identifier: string) => createHash('sha256').update(identifier).digest('base64url');
+
+/**
+ * A limiter that cannot count must not let requests through uncounted, nor blame the client:
+ * any failure of its store (the table or the database away) is a 503, logged with its cause.
+ */
+function failClosed(error: unknown): never {
+  throw new ServiceUnavailable(undefined, { cause: error });
+}
 
 /** Loaded on first use: an app without rate limits does not carry the library in memory. */
 const limiterLibrary = () => require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
@@ -63,27 +82,32 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
       await limiterFor(BaseModel.db).consume(key);
     } catch (error) {
       if (error instanceof limiterLibrary().RateLimiterRes) throw new TooManyRequests(error.msBeforeNext / 1000, options.message);
-      throw error;
+      failClosed(error);
     }
+  };
+  // The identifier as the limiter stores it (see `rateLimitKey`); rate-limiter-flexible adds the name.
+  const keyOf = (controller: C) => {
+    const identifier = options.by(controller);
+    return identifier === undefined ? undefined : hashed(identifier);
   };
   const filter = before<C>(
     async (controller) => {
-      const key = options.by(controller);
+      const key = keyOf(controller);
       if (key === undefined) return;
       if (options.count !== 'failures') return consume(key);
-      const state = await limiterFor(BaseModel.db).get(key);
+      const state = await limiterFor(BaseModel.db).get(key).catch(failClosed);
       if (state && state.consumedPoints >= options.to) throw new TooManyRequests(state.msBeforeNext / 1000, options.message);
     },
     { only: options.only, except: options.except },
   );
   return Object.assign(filter, {
     async hit(controller: C) {
-      const key = options.by(controller);
+      const key = keyOf(controller);
       if (key !== undefined) await consume(key).catch((error: unknown) => (error instanceof TooManyRequests ? undefined : Promise.reject(error)));
     },
     async reset(controller: C) {
-      const key = options.by(controller);
-      if (key !== undefined) await limiterFor(BaseModel.db).delete(key);
+      const key = keyOf(controller);
+      if (key !== undefined) await limiterFor(BaseModel.db).delete(key).catch(failClosed);
     },
   });
 }

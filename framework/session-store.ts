@@ -1,7 +1,7 @@
 import session, { type SessionData } from 'express-session';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import type { SessionOptions } from './session';
+import { createdHere, type SessionOptions } from './session';
 
 type Callback = (error?: unknown) => void;
 
@@ -71,8 +71,9 @@ function expiry(data: SessionData): Date {
 
 /** express-session with the database store and Trestle's cookie settings. */
 export function sessionStore(db: Knex, options: SessionOptions): RequestHandler {
-  return session({
-    store: new DatabaseSessionStore(db),
+  const store = new DatabaseSessionStore(db);
+  const middleware = session({
+    store,
     name: options.cookieName ?? 'trestle.sid',
     secret: options.secret,
     resave: false,
@@ -87,4 +88,13 @@ export function sessionStore(db: Knex, options: SessionOptions): RequestHandler 
       path: '/',
     },
   });
+  // express-session installs `generate` on the store; a session it makes (a first visit, a
+  // regenerated one) is marked, so the response saves it before it is sent (see session.ts).
+  const installed = store as unknown as { generate: (request: Request) => void };
+  const generate = installed.generate.bind(store);
+  installed.generate = (request) => {
+    generate(request);
+    (request.session as { [createdHere]?: true })[createdHere] = true;
+  };
+  return middleware;
 }

@@ -5,7 +5,7 @@ import { ApplicationController } from './ApplicationController';
 const fifteenMinutes = 15 * 60;
 const normalizedEmail = (c: ApplicationController) => {
   const email = c.body.email;
-  return typeof email === 'string' && email.trim() ? email.trim().toLowerCase().replace(/\u0000/g, '').slice(0, 254) : undefined;
+  return typeof email === 'string' && email.trim() ? email.trim().toLowerCase().replace(/\u0000/g, '') : undefined;
 };
 
 /**

@@ -4,6 +4,7 @@ import { readSettings } from '../../../config/settings';
 import { useTestApp } from '../../support/app';
 import { createUser, csrfFrom, signIn, testPassword } from '../../support/auth';
 import { recordQueries } from '../../support/queries';
+import { rateLimitKey } from '../../../framework/rate-limit';
 
 const t = useTestApp();
 const json = 'application/json';
@@ -180,7 +181,7 @@ describe('rate limits on sign-in', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
     expect(JSON.parse(blocked.text)).toMatchObject({ status: 429, title: 'Too Many Requests' });
-    const row = await t.knex('rate_limits').where({ key: `sign-in-account:${user.email}` }).first();
+    const row = await t.knex('rate_limits').where({ key: rateLimitKey('sign-in-account', user.email) }).first();
     expect(row.points).toBe(5);
   });
 
@@ -196,7 +197,7 @@ describe('rate limits on sign-in', () => {
     const user = await createUser();
     for (let i = 0; i < 4; i++) await request(t.app).post('/login/').set('Accept', json).send({ email: user.email, password: 'wrong' });
     expect((await request(t.app).post('/login/').set('Accept', json).send({ email: user.email, password: testPassword })).status).toBe(200);
-    expect(await t.knex('rate_limits').where({ key: `sign-in-account:${user.email}` }).first()).toBeUndefined();
+    expect(await t.knex('rate_limits').where({ key: rateLimitKey('sign-in-account', user.email) }).first()).toBeUndefined();
   });
 
   test('one address is limited across accounts', async () => {
@@ -209,6 +210,51 @@ describe('rate limits on sign-in', () => {
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses[20]).toBe(429);
     await t.knex('rate_limits').delete();
+  });
+
+  test('an account with a long email is limited like any other, and the right password waits out the window', async () => {
+    // 250 characters: a valid address, and longer than the counter's key column once prefixed.
+    const email = `${'x'.repeat(100)}@${'y'.repeat(60)}.${'z'.repeat(60)}.${'w'.repeat(23)}.com`;
+    expect(email).toHaveLength(250);
+    const signUp = await request(t.app).post('/users').set('Accept', json).send({ name: 'Long Address', email, password: testPassword });
+    expect(signUp.status).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await request(t.app).post('/login/').set('Accept', json).send({ email, password: `wrong ${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    const blocked = await request(t.app).post('/login/').set('Accept', json).send({ email, password: testPassword });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
+    // Once the window has passed, the right password signs in.
+    await t.knex('rate_limits').update({ expire: Date.now() - 1000 });
+    expect((await request(t.app).post('/login/').set('Accept', json).send({ email, password: testPassword })).status).toBe(200);
+  });
+
+  test('an email of any length is counted, never refused as too long', async () => {
+    const email = `${'q'.repeat(2000)}@example.com`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await request(t.app).post('/login/').set('Accept', json).send({ email, password: 'guess' })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    const keys = (await t.knex('rate_limits').select('key')).map((row: { key: string }) => row.key);
+    expect(keys).toContain(rateLimitKey('sign-in-account', email));
+  });
+
+  test('without its table the limiter refuses sign-ins with a 503 (the right password too), and recovers with it', async () => {
+    const user = await createUser();
+    await t.knex.schema.renameTable('rate_limits', 'rate_limits_away');
+    try {
+      const api = await request(t.app).post('/login/').set('Accept', json).send({ email: user.email, password: testPassword });
+      expect(api.status).toBe(503);
+      expect(JSON.parse(api.text)).toMatchObject({ status: 503, title: 'Service Unavailable' });
+      const agent = request.agent(t.app);
+      const form = await agent.get('/login/');
+      const page = await agent.post('/login/').type('form').send({ _csrf: csrfFrom(form.text), email: user.email, password: testPassword });
+      expect(page.status).toBe(503);
+      expect(page.text).toContain('temporarily unavailable');
+      expect(await signedInWith(cookieValue(sessionCookie(page)) ?? '', user.id)).toBe(false);
+    } finally {
+      await t.knex.schema.renameTable('rate_limits_away', 'rate_limits');
+    }
+    expect((await request(t.app).post('/login/').set('Accept', json).send({ email: user.email, password: testPassword })).status).toBe(200);
   });
 
   test('successful sign-ins do not count against the address', async () => {
