@@ -4,11 +4,11 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Database, QueryEvent } from './database';
 import { healthChecks } from './health';
-import { instrumentResponses, queryRecorder, requestPipeline } from './instrumentation';
+import { instrumentResponses, queryRecorder, requestStep } from './instrumentation';
 import { NotFound } from './errors';
 import { errorHandler } from './error-handler';
 import { defaultHelpers } from './helpers';
-import { Kernel, type Environment } from './kernel';
+import { AppContext, type Environment } from './kernel';
 import { createLogger, type Logger } from './logger';
 import { Model } from './model';
 import type { RouteTable } from './router';
@@ -57,9 +57,9 @@ export interface AppOptions {
   helpers?: Record<string, unknown>;
 }
 
-/** A Trestle application: an Express app (a plain request handler) plus the kernel it was built with. */
+/** A Trestle application: an Express app (a plain request handler) plus what its controllers share. */
 export type TrestleApp = Express & {
-  kernel: Kernel;
+  context: AppContext;
   /** Request and response classes for Node's HTTP server (`serve` uses them): see `httpClassesOf`. */
   httpClasses: HttpClasses;
 };
@@ -74,7 +74,7 @@ export function createApp(options: AppOptions): TrestleApp {
   const { env } = options.config;
   const logger = options.logger ?? createLogger({ level: env === 'test' ? 'silent' : 'info' });
   const views = new ViewRenderer({ viewsDir: options.viewsDir, cache: env !== 'development' });
-  const kernel = new Kernel({
+  const context = new AppContext({
     env,
     routes: options.routes,
     views,
@@ -87,7 +87,7 @@ export function createApp(options: AppOptions): TrestleApp {
   recordQueries(options.db, queryRecorder(logger, options.config.slowQueryMs ?? 200));
 
   const app = express() as TrestleApp;
-  app.kernel = kernel;
+  app.context = context;
   app.disable('x-powered-by');
   app.set('env', env);
   app.set('case sensitive routing', true);
@@ -96,7 +96,7 @@ export function createApp(options: AppOptions): TrestleApp {
 
   // The kernel's steps run as one chain (see `chain`), in place of Express's router: no walk
   // through a layer per step and per line of the URL table on the way to an action.
-  const steps: RequestHandler[] = [requestPipeline({ health: healthChecks(options.db, options.readiness), checkUrl: malformedUrl })];
+  const steps: RequestHandler[] = [requestStep({ health: healthChecks(options.db, options.readiness), checkUrl: malformedUrl })];
   if (options.publicDir) steps.push(staticFiles(options.publicDir, env));
   if (options.config.corsOrigins?.length) {
     steps.push(cors({ origin: [...options.config.corsOrigins], methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 }));
@@ -108,19 +108,19 @@ export function createApp(options: AppOptions): TrestleApp {
       allowedOrigins: options.config.corsOrigins,
       parsesOwnBody: (request) => (urlTable.routeFor(request.method, request.path)?.use.length ?? 0) > 0,
     });
-    kernel.csrfToken = csrf.token;
-    urlTable = routeRequests(options.routes, kernel, csrf.afterUpload);
+    context.csrfToken = csrf.token;
+    urlTable = routeRequests(options.routes, context, csrf.afterUpload);
     // Before method override: the token check must see the form's POST.
     steps.push(bodyParsing(options.config.bodyLimit ?? '100kb', csrf.middleware));
   } else {
-    urlTable = routeRequests(options.routes, kernel);
+    urlTable = routeRequests(options.routes, context);
     steps.push(bodyParsing(options.config.bodyLimit ?? '100kb'));
   }
   // What the app registers with Express's own API runs at two points: `app.use` middleware before
   // the URL table, `app.get`/`app.post`/`app.all`/`app.route` routes after it (see `expressApi`).
   const { middleware, routes } = expressApi(app);
   steps.push(whenRegistered(middleware), urlTable.handle, whenRegistered(routes));
-  handleRequests(app, chain(steps), errorHandler(kernel));
+  handleRequests(app, chain(steps), errorHandler(context));
   app.httpClasses = httpClassesOf(app);
   return app;
 }

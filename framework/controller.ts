@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { HttpError, ValidationFailed, type FieldErrors } from './errors';
 import type { Filter } from './filters';
 import { setFlash, type FlashType } from './flash';
-import type { Kernel } from './kernel';
+import type { AppContext } from './kernel';
 import { prefersJson } from './negotiation';
 import type { Page } from './model';
 import { controllerPath } from './naming';
@@ -24,7 +24,7 @@ export interface MatchedRoute {
 
 /** A controller class as the router sees it: constructed once per request. */
 export interface ControllerClass<C extends Controller = Controller> {
-  new (request: Request, response: Response, kernel: Kernel, route: MatchedRoute): C;
+  new (request: Request, response: Response, context: AppContext, route: MatchedRoute): C;
   readonly name: string;
   readonly prototype: C;
 }
@@ -49,14 +49,14 @@ export class Controller {
 
   readonly request: Request;
   readonly response: Response;
-  protected readonly kernel: Kernel;
+  protected readonly context: AppContext;
   /** The URL-table line that chose this controller. */
   readonly route: MatchedRoute;
 
-  constructor(request: Request, response: Response, kernel: Kernel, route: MatchedRoute) {
+  constructor(request: Request, response: Response, context: AppContext, route: MatchedRoute) {
     this.request = request;
     this.response = response;
-    this.kernel = kernel;
+    this.context = context;
     this.route = route;
   }
 
@@ -94,7 +94,7 @@ export class Controller {
   /** Renders a view inside the layout. `name` is `action` (in this controller's folder) or `folder/view`. */
   render(name: string, locals: Record<string, unknown> = {}, options: RenderOptions = {}): void {
     const viewName = name.includes('/') ? name : `${viewFolder(this.constructor as ControllerClass)}/${name}`;
-    const html = this.kernel.render(this.request, this.response, viewName, locals, options.layout);
+    const html = this.context.render(this.request, this.response, viewName, locals, options.layout);
     if (options.status) this.response.status(options.status);
     this.response.type('html').send(html);
   }
@@ -179,7 +179,7 @@ export class Controller {
 
   /** Builds a path from a route name: `this.url('users.show', { id: 1 })`. */
   url(name: string, params?: Record<string, string | number>): string {
-    return this.kernel.routes.url(name, params);
+    return this.context.routes.url(name, params);
   }
 }
 

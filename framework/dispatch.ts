@@ -3,7 +3,7 @@ import type { Controller, ControllerClass } from './controller';
 import { viewFolder } from './controller';
 import { filtersFor } from './filters';
 import { runInRequest, timingsOf } from './instrumentation';
-import type { Kernel } from './kernel';
+import type { AppContext } from './kernel';
 import { responseStarted } from './response-state';
 import { RouteMatcher } from './route-matcher';
 import type { Route, RouteTable } from './router';
@@ -31,8 +31,8 @@ interface Target {
  * the 404 (or the outer app, when mounted). `afterRouteMiddleware` runs between a route's own
  * middleware and its controller (the CSRF check of a multipart form its upload middleware parsed).
  */
-export function routeRequests(routes: RouteTable, kernel: Kernel, afterRouteMiddleware?: RequestHandler): UrlTableStep {
-  const matcher = new RouteMatcher<Target>(routes.routes.map((route) => [route, target(route, kernel, afterRouteMiddleware)] as const));
+export function routeRequests(routes: RouteTable, context: AppContext, afterRouteMiddleware?: RequestHandler): UrlTableStep {
+  const matcher = new RouteMatcher<Target>(routes.routes.map((route) => [route, target(route, context, afterRouteMiddleware)] as const));
   return {
     handle: function route(request, response, next) {
       const path = request.path;
@@ -51,10 +51,10 @@ export function routeRequests(routes: RouteTable, kernel: Kernel, afterRouteMidd
   };
 }
 
-function target(route: Route, kernel: Kernel, afterRouteMiddleware: RequestHandler | undefined): Target {
+function target(route: Route, context: AppContext, afterRouteMiddleware: RequestHandler | undefined): Target {
   // Express middleware reads the matched line from `req.route`: one object per line, made once.
   const expressRoute = Object.freeze({ path: route.path, methods: Object.freeze({ [route.method]: true }) });
-  const action = dispatcher(route, kernel);
+  const action = dispatcher(route, context);
   const run = route.use.length === 0 ? action : chain([...route.use, ...(afterRouteMiddleware ? [afterRouteMiddleware] : []), action]);
   return {
     route,
@@ -71,7 +71,7 @@ type Step = (controller: Controller) => unknown;
  * The handler of one route, built once at start: per request it constructs the controller and
  * runs its filters and action, awaiting only what returns a promise.
  */
-function dispatcher(route: Route, kernel: Kernel) {
+function dispatcher(route: Route, context: AppContext) {
   const Controller: ControllerClass = route.controller;
   const action = route.action;
   const steps: Step[] = [...filtersFor(Controller, action), (controller) => (controller as unknown as Record<string, () => unknown>)[action]!()];
@@ -83,7 +83,7 @@ function dispatcher(route: Route, kernel: Kernel) {
       timings.route = route;
       timings.controllerStart = performance.now();
     }
-    const controller = new Controller(request, response, kernel, route);
+    const controller = new Controller(request, response, context, route);
     const done = () => {
       if (!responseStarted(response)) controller.render(action);
       if (timings) timings.controllerMs = performance.now() - timings.controllerStart;

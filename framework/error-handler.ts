@@ -1,9 +1,8 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors } from './errors';
 import { translateDatabaseError } from './database-errors';
-import { timingsOf } from './instrumentation';
-import type { Kernel } from './kernel';
-import { hasJsonBody } from './negotiation';
+import type { AppContext } from './kernel';
+import { prefersJson } from './negotiation';
 
 interface Problem {
   type: string;
@@ -55,12 +54,12 @@ function clientMessage(error: StatusError): string {
  * The one place errors become responses: `views/errors/<status>.ejs` (or `error.ejs`) for browsers,
  * `application/problem+json` (RFC 9457) for clients that prefer JSON. Stack traces only in development.
  */
-export function errorHandler(kernel: Kernel): ErrorRequestHandler {
+export function errorHandler(context: AppContext): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
     const httpError = toHttpError(error);
     const original = httpError.cause ?? error;
     if (httpError.status >= 500) {
-      kernel.logger.error({ err: original, method: request.method, url: request.originalUrl }, 'request failed');
+      context.logger.error({ err: original, method: request.method, url: request.originalUrl }, 'request failed');
     }
     if (response.headersSent) return next(error);
     const problem: Problem = {
@@ -72,37 +71,26 @@ export function errorHandler(kernel: Kernel): ErrorRequestHandler {
     };
     const errors = (httpError as { errors?: FieldErrors }).errors;
     if (errors && Object.keys(errors).length > 0) problem.errors = errors;
-    const showStack = kernel.env === 'development' && original instanceof Error && httpError.status >= 500;
+    const showStack = context.env === 'development' && original instanceof Error && httpError.status >= 500;
     if (showStack) problem.stack = (original as Error).stack?.split('\n');
 
     response.status(httpError.status);
     if (httpError instanceof TooManyRequests) response.setHeader('Retry-After', String(httpError.retryAfter));
-    if (wantsJson(request)) {
+    if (prefersJson(request)) {
       response.type('application/problem+json').send(JSON.stringify(problem));
       return;
     }
-    renderPage(kernel, request, response, problem);
+    renderPage(context, request, response, problem);
   };
 }
 
-function wantsJson(request: Request): boolean {
-  const accept = request.headers.accept;
-  if (!accept || accept === '*/*') return hasJsonBody(request);
-  const preferred = request.accepts(['html', 'json', 'application/problem+json']);
-  return preferred === 'json' || preferred === 'application/problem+json';
-}
-
-function renderPage(kernel: Kernel, request: Request, response: Response, problem: Problem): void {
-  const view = kernel.views.has(`errors/${problem.status}`) ? `errors/${problem.status}` : 'errors/error';
+function renderPage(context: AppContext, request: Request, response: Response, problem: Problem): void {
+  const view = context.views.has(`errors/${problem.status}`) ? `errors/${problem.status}` : 'errors/error';
   try {
-    const started = performance.now();
-    const html = kernel.views.render(view, kernel.viewLocals(request, response, { problem, title: problem.title }));
-    const timings = timingsOf(response);
-    if (timings) timings.viewMs += performance.now() - started;
-    response.type('html').send(html);
+    response.type('html').send(context.render(request, response, view, { problem, title: problem.title }));
   } catch (renderError) {
     // The error page itself failed (a broken layout): answer plainly rather than not at all.
-    kernel.logger.error({ err: renderError }, 'error page failed to render');
+    context.logger.error({ err: renderError }, 'error page failed to render');
     response.type('text').send(`${problem.status} ${problem.title}\n${problem.detail}\n`);
   }
 }

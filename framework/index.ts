@@ -10,7 +10,7 @@ export { migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, 
 export { loadConfig, loadDotEnv, findProjectRoot, ConfigError } from './config';
 export { createLogger, type Logger } from './logger';
 export { ViewRenderer } from './view';
-export { Kernel, type Environment } from './kernel';
+export { AppContext, type Environment } from './kernel';
 export { toHttpError } from './error-handler';
 export { translateDatabaseError } from './database-errors';
 export {
@@ -41,5 +41,5 @@ export { csrfProtection, type CsrfProtection } from './csrf';
 export { securityHeaders, malformedUrl, bodyParsing, staticFiles } from './middleware';
 export { serve, type ServeOptions, type RunningServer } from './server';
 export { runCluster, type ClusterOptions } from './cluster';
-export { currentRequest, requestPipeline, queryRecorder, type RequestTimings } from './instrumentation';
+export { currentRequest, requestStep, queryRecorder, type RequestTimings } from './instrumentation';
 export { healthChecks } from './health';

@@ -67,8 +67,8 @@ export interface PipelineOptions {
  * queries)". It also echoes or makes the request id (`X-Request-Id`), adds the security headers,
  * answers the health checks (unlogged), and refuses malformed URLs.
  */
-export function requestPipeline(options: PipelineOptions) {
-  return function kernel(request: Request, response: Response, next: NextFunction): void {
+export function requestStep(options: PipelineOptions) {
+  return function requestStep(request: Request, response: Response, next: NextFunction): void {
     const given = request.headers['x-request-id'];
     const timings: RequestTimings = {
       id: typeof given === 'string' && validRequestId.test(given) ? given : crypto.randomUUID(),

@@ -8,7 +8,7 @@ import type { ViewRenderer } from './view';
 export type { Environment } from './config';
 
 /** What every controller of one application shares: built once by `createApp`. */
-export class Kernel {
+export class AppContext {
   readonly env: Environment;
   readonly routes: UrlBuilder;
   readonly views: ViewRenderer;
