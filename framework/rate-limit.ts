@@ -3,7 +3,7 @@ import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Controller } from './controller';
 import { TooManyRequests } from './errors';
 import { before, type Filter } from './filters';
-import { BaseModel } from './model';
+import { Model } from './model';
 
 export interface RateLimitOptions<C extends Controller> {
   /** Names the counter; two limits with one name share it. */
@@ -60,7 +60,7 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
   };
   const consume = async (key: string) => {
     try {
-      await limiterFor(BaseModel.db).consume(key);
+      await limiterFor(Model.db).consume(key);
     } catch (error) {
       if (error instanceof limiterLibrary().RateLimiterRes) throw new TooManyRequests(error.msBeforeNext / 1000, options.message);
       throw error;
@@ -71,7 +71,7 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
       const key = options.by(controller);
       if (key === undefined) return;
       if (options.count !== 'failures') return consume(key);
-      const state = await limiterFor(BaseModel.db).get(key);
+      const state = await limiterFor(Model.db).get(key);
       if (state && state.consumedPoints >= options.to) throw new TooManyRequests(state.msBeforeNext / 1000, options.message);
     },
     { only: options.only, except: options.except },
@@ -83,7 +83,7 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
     },
     async reset(controller: C) {
       const key = options.by(controller);
-      if (key !== undefined) await limiterFor(BaseModel.db).delete(key);
+      if (key !== undefined) await limiterFor(Model.db).delete(key);
     },
   });
 }
