@@ -3,7 +3,6 @@ import type pg from 'pg';
 import { createConnectionPool, runPrepared, type StatementTiming } from './connection-pool';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
-import { hydrateRows } from './model';
 
 export interface DatabaseOptions {
   /** A PostgreSQL URL; when absent the embedded PostgreSQL is used. */
@@ -52,7 +51,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const connect = (connection: pg.PoolConfig, poolMax: number) => {
     const warn = options.logger ? (message: string) => options.logger!.warn(message) : (message: string) => console.warn(message);
     const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn);
-    const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: hydrateRows, log: options.logger ? knexLog(options.logger) : undefined } as Knex.Config);
+    const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: transformResult, log: options.logger ? knexLog(options.logger) : undefined } as Knex.Config);
     const link: PoolLink = { pool, listeners: new Set() };
     links.set(instance, link);
     instrumentBuilder(instance, link);
@@ -167,4 +166,16 @@ export async function runStatement(db: Knex, sql: string, values: readonly unkno
     if (timing.start && link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, error as Error);
     throw error;
   }
+}
+
+type RowTransform = (result: unknown, queryContext: unknown) => unknown;
+let rowTransform: RowTransform | undefined;
+
+/** Registers what every builder result passes through: the model layer turns its rows into model instances. */
+export function transformRows(transform: RowTransform): void {
+  rowTransform = transform;
+}
+
+function transformResult(result: unknown, queryContext: unknown): unknown {
+  return rowTransform === undefined ? result : rowTransform(result, queryContext);
 }

@@ -2,7 +2,7 @@
 export { createApp, type AppOptions, type TrestleApp } from './application';
 export { Controller, type ControllerClass, type RenderOptions } from './controller';
 export { defineRoutes, RouteBuilder, RouteTable, type Route, type HttpMethod, type ActionName } from './router';
-export { Model, BaseModel, hydrateRows, type ModelClass, type ModelQuery, type RowOf, type Attributes, type Page } from './model';
+export { Model, type ModelClass, type ModelQuery, type RowOf, type Attributes, type Page } from './model';
 export { belongsTo, hasMany, hasOne, type Relation, type Relations } from './relations';
 export { openDatabase, redact, type Database, type DatabaseOptions, type QueryEvent, type QueryListener } from './database';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';

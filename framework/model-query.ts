@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { BaseModel, ModelClass } from './model';
+import type { ModelClass } from './model-types';
 import { preload } from './relations';
 
 const preloadKey = Symbol('trestle.preload');
@@ -48,7 +48,7 @@ function thenWithPreload(this: EagerBuilder, onFulfilled?: (value: unknown) => u
   const rows = (builderThen as unknown as (this: Knex.QueryBuilder) => Promise<unknown>).call(this);
   return rows
     .then(async (result) => {
-      const records = (Array.isArray(result) ? result : result ? [result] : []) as BaseModel<object>[];
+      const records = (Array.isArray(result) ? result : result ? [result] : []) as object[];
       await preload(model, records, names);
       return result;
     })

@@ -1,7 +1,7 @@
 import type { FieldErrors } from './errors';
 import { ValidationFailed } from './errors';
 import { translateDatabaseError } from './database-errors';
-import type { ModelClass } from './model';
+import type { ModelClass } from './model-types';
 import { fieldErrors } from './validation';
 
 type Id = number | string;

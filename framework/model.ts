@@ -1,37 +1,24 @@
 import type { Knex } from 'knex';
-import type { z } from 'zod';
 import { NotFound } from './errors';
 import { PromiseContext } from './async-context';
-import { runStatement } from './database';
+import { runStatement, transformRows } from './database';
 import { allStatement, findStatement, isRawValue, updateStatement } from './model-statements';
 import { installEagerLoading } from './model-query';
 import { isValidId, outOfRangeAsNone, permit, write } from './model-support';
-import { preload, relatedQuery, type Relation } from './relations';
+import type { ModelClass, ModelContext, ModelSchema, Relation } from './model-types';
+import { preload, relatedQuery } from './relations';
 
-/** A zod object schema of a model's writable fields. */
-export type ModelSchema = z.ZodObject<any>;
-
-/** A model class as its static methods see it (`this` in `User.find`). */
-export interface ModelClass<M extends BaseModel<object> = BaseModel<object>> {
-  new (...args: never[]): M;
-  readonly name: string;
-  table: string;
-  primaryKey: string;
-  timestamps: boolean;
-  hidden: readonly string[];
-  schema?: ModelSchema;
-  relations: Record<string, Relation>;
-}
+export type { ModelClass, ModelSchema } from './model-types';
 
 /** The row type a model instance was declared with. */
-export type RowOf<M> = M extends BaseModel<infer R> ? R : never;
+export type RowOf<M> = M extends ModelBase<infer R> ? R : never;
 /** What `create` and `update` accept: the row's own fields, or untrusted input (a request body) that the schema filters. */
 export type Attributes<M> = Partial<Omit<RowOf<M>, 'id' | 'created_at' | 'updated_at'>> | Readonly<Record<string, unknown>>;
 type Conditions<M> = Partial<RowOf<M>>;
 /** A query on a model's table; awaiting it gives model instances. `.with('relation')` eager-loads. */
 export type ModelQuery<M> = Knex.QueryBuilder<RowOf<M> & object, M[]>;
 type Id = number | string;
-type Statics<M extends BaseModel<object>> = ModelClass<M> & typeof BaseModel;
+type Statics<M extends ModelBase<object>> = ModelClass<M> & typeof ModelBase;
 
 export interface Page<M> {
   data: M[];
@@ -44,20 +31,16 @@ export interface Page<M> {
 let connection: Knex | undefined;
 const transactions = new PromiseContext<Knex.Transaction>();
 
-/** Marks a query whose rows come back as instances of `model` (see `hydrateRows`). */
-export interface ModelContext {
-  model: ModelClass;
-}
-
 /**
  * Base of the application's models: one class per table, rows as typed instances, queries close to
- * knex. Declare one as
+ * knex. Public only as `Model` (below), whose constructor type gives instances the row's fields.
+ * Declare one as
  *
  *     export class User extends Model<UserRow> { static table = 'users'; }
  *
  * and every static method (`User.find(1)`) returns `User` instances whose fields are `UserRow`'s.
  */
-export class BaseModel<R extends object> {
+class ModelBase<R extends object> {
   /** Table name; by convention the plural of the class name, written out. */
   static table = '';
   static primaryKey = 'id';
@@ -93,43 +76,43 @@ export class BaseModel<R extends object> {
    * "Inside" follows `await` and `.then`; a timer or event callback started inside is outside it.
    */
   static transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return BaseModel.db.transaction((trx) => transactions.run(trx, () => work(trx)));
+    return ModelBase.db.transaction((trx) => transactions.run(trx, () => work(trx)));
   }
 
   /** A knex query builder on this model's table whose rows come back as model instances. */
-  static query<M extends BaseModel<object>>(this: ModelClass<M>): ModelQuery<M> {
+  static query<M extends ModelBase<object>>(this: ModelClass<M>): ModelQuery<M> {
     return queryOf(this);
   }
 
   /** Every record, by primary key. (For a query to refine, start from `query()`, `where()` or `orderBy()`.) */
-  static async all<M extends BaseModel<object>>(this: ModelClass<M>): Promise<M[]> {
-    const db = BaseModel.db;
+  static async all<M extends ModelBase<object>>(this: ModelClass<M>): Promise<M[]> {
+    const db = ModelBase.db;
     if (db.isTransaction) return (await queryOf(this).orderBy(this.primaryKey)) as unknown as M[];
     const rows = await runStatement(db, allStatement(this, db), []);
     return rows.map((row) => hydrate(this, row) as M);
   }
 
-  static where<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): ModelQuery<M> {
+  static where<M extends ModelBase<object>>(this: ModelClass<M>, conditions: Conditions<M>): ModelQuery<M> {
     return queryOf(this).where(conditions as object) as ModelQuery<M>;
   }
 
-  static orderBy<M extends BaseModel<object>>(this: ModelClass<M>, column: keyof RowOf<M> & string, direction: 'asc' | 'desc' = 'asc'): ModelQuery<M> {
+  static orderBy<M extends ModelBase<object>>(this: ModelClass<M>, column: keyof RowOf<M> & string, direction: 'asc' | 'desc' = 'asc'): ModelQuery<M> {
     return queryOf(this).orderBy(column, direction);
   }
 
-  static limit<M extends BaseModel<object>>(this: ModelClass<M>, count: number): ModelQuery<M> {
+  static limit<M extends ModelBase<object>>(this: ModelClass<M>, count: number): ModelQuery<M> {
     return queryOf(this).orderBy(this.primaryKey).limit(count);
   }
 
   /** Starts a query that eager-loads the named relations: `Post.with('author')`. */
-  static with<M extends BaseModel<object>>(this: ModelClass<M>, ...relations: string[]): ModelQuery<M> {
+  static with<M extends ModelBase<object>>(this: ModelClass<M>, ...relations: string[]): ModelQuery<M> {
     return (queryOf(this) as unknown as { with(...names: string[]): ModelQuery<M> }).with(...relations);
   }
 
-  static async find<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<M | undefined> {
+  static async find<M extends ModelBase<object>>(this: ModelClass<M>, id: Id): Promise<M | undefined> {
     if (!isValidId(id)) return undefined;
     try {
-      const db = BaseModel.db;
+      const db = ModelBase.db;
       if (db.isTransaction) return (await queryOf(this).where(this.primaryKey, id).first()) as M | undefined;
       // The hottest query of all: compiled once per model, run without the builder.
       const [row] = await runStatement(db, findStatement(this, db), [id]);
@@ -142,33 +125,33 @@ export class BaseModel<R extends object> {
   }
 
   /** Like `find`, but a missing record is a `NotFound` (404). */
-  static async findOrFail<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<M> {
+  static async findOrFail<M extends ModelBase<object>>(this: ModelClass<M>, id: Id): Promise<M> {
     const record = await (this as Statics<M>).find(id);
     if (!record) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
     return record as M;
   }
 
-  static async findBy<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): Promise<M | undefined> {
+  static async findBy<M extends ModelBase<object>>(this: ModelClass<M>, conditions: Conditions<M>): Promise<M | undefined> {
     return (await queryOf(this).where(conditions as object).first()) as M | undefined;
   }
 
   /** The first record (by primary key) matching `conditions`, if any. */
-  static async first<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M> = {}): Promise<M | undefined> {
+  static async first<M extends ModelBase<object>>(this: ModelClass<M>, conditions: Conditions<M> = {}): Promise<M | undefined> {
     return (await queryOf(this).where(conditions as object).orderBy(this.primaryKey).first()) as M | undefined;
   }
 
-  static async count<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M> = {}): Promise<number> {
-    const row = (await BaseModel.db(this.table).where(conditions as object).count({ count: '*' }).first()) as { count: string | number };
+  static async count<M extends ModelBase<object>>(this: ModelClass<M>, conditions: Conditions<M> = {}): Promise<number> {
+    const row = (await ModelBase.db(this.table).where(conditions as object).count({ count: '*' }).first()) as { count: string | number };
     return Number(row.count);
   }
 
-  static async exists<M extends BaseModel<object>>(this: ModelClass<M>, conditions: Conditions<M>): Promise<boolean> {
-    const row = await BaseModel.db(this.table).where(conditions as object).select(BaseModel.db.raw('1')).first();
+  static async exists<M extends ModelBase<object>>(this: ModelClass<M>, conditions: Conditions<M>): Promise<boolean> {
+    const row = await ModelBase.db(this.table).where(conditions as object).select(ModelBase.db.raw('1')).first();
     return row !== undefined;
   }
 
   /** Validates `attributes` with the schema, inserts them, and returns the stored record. */
-  static async create<M extends BaseModel<object>>(this: ModelClass<M>, attributes: Attributes<M>): Promise<M> {
+  static async create<M extends ModelBase<object>>(this: ModelClass<M>, attributes: Attributes<M>): Promise<M> {
     const values = permit(this, attributes, false);
     await (this as Statics<M>).beforeSave(values, true);
     const rows = await write(() => queryOf(this).insert(values as never).returning('*'));
@@ -176,7 +159,7 @@ export class BaseModel<R extends object> {
   }
 
   /** Updates the record with this id; returns it, or throws `NotFound`. */
-  static async update<M extends BaseModel<object>>(this: ModelClass<M>, id: Id, attributes: Attributes<M>): Promise<M> {
+  static async update<M extends ModelBase<object>>(this: ModelClass<M>, id: Id, attributes: Attributes<M>): Promise<M> {
     const values = permit(this, attributes, true);
     await (this as Statics<M>).beforeSave(values, false);
     if (this.timestamps) values.updated_at = new Date();
@@ -187,14 +170,14 @@ export class BaseModel<R extends object> {
   }
 
   /** Deletes the record with this id; returns whether one was deleted. */
-  static async delete<M extends BaseModel<object>>(this: ModelClass<M>, id: Id): Promise<boolean> {
+  static async delete<M extends ModelBase<object>>(this: ModelClass<M>, id: Id): Promise<boolean> {
     if (!isValidId(id)) return false;
-    const deleted = await write(() => BaseModel.db(this.table).where(this.primaryKey, id).delete()).catch(outOfRangeAsNone);
+    const deleted = await write(() => ModelBase.db(this.table).where(this.primaryKey, id).delete()).catch(outOfRangeAsNone);
     return Number(deleted) > 0;
   }
 
   /** One page of `query` (all rows by primary key by default) with the totals a pager needs. */
-  static async paginate<M extends BaseModel<object>>(this: ModelClass<M>, page: number, perPage: number, query?: ModelQuery<M>): Promise<Page<M>> {
+  static async paginate<M extends ModelBase<object>>(this: ModelClass<M>, page: number, perPage: number, query?: ModelQuery<M>): Promise<Page<M>> {
     const base = query ?? queryOf(this).orderBy(this.primaryKey);
     const size = Math.min(Math.max(Math.trunc(perPage) || 1, 1), 100);
     const current = Math.max(Math.trunc(page) || 1, 1);
@@ -211,7 +194,7 @@ export class BaseModel<R extends object> {
   static async beforeSave(_values: Record<string, unknown>, _creating: boolean): Promise<void> {}
 
   /** Eager-loads relations onto records already in hand, one query per relation. */
-  static async load<M extends BaseModel<object>>(this: ModelClass<M>, records: M[], ...relations: string[]): Promise<M[]> {
+  static async load<M extends ModelBase<object>>(this: ModelClass<M>, records: M[], ...relations: string[]): Promise<M[]> {
     await preload(this, records, relations);
     return records;
   }
@@ -223,7 +206,7 @@ export class BaseModel<R extends object> {
 
   /** Saves changed attributes of this record and refreshes it from the database; loaded relations are dropped (they may be stale). */
   async update(attributes: Partial<R> | Readonly<Record<string, unknown>>): Promise<this> {
-    const model = this.constructor as typeof BaseModel;
+    const model = this.constructor as typeof ModelBase;
     const fresh = await model.update(primaryKeyOf(this), attributes as never);
     for (const name of Object.keys(model.relations)) delete (this as Record<string, unknown>)[name];
     Object.assign(this, fresh);
@@ -232,12 +215,12 @@ export class BaseModel<R extends object> {
 
   /** Deletes this record. */
   async delete(): Promise<boolean> {
-    return (this.constructor as typeof BaseModel).delete(primaryKeyOf(this));
+    return (this.constructor as typeof ModelBase).delete(primaryKeyOf(this));
   }
 
   /** The row's fields (and loaded relations), minus the model's `hidden` ones. */
   toJSON(): Record<string, unknown> {
-    const hidden = (this.constructor as typeof BaseModel).hidden;
+    const hidden = (this.constructor as typeof ModelBase).hidden;
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(this)) if (!hidden.includes(key)) out[key] = (this as Record<string, unknown>)[key];
     return out;
@@ -245,16 +228,20 @@ export class BaseModel<R extends object> {
 }
 
 /** The constructor type of `Model<Row>`: instances carry the row's fields as typed properties. */
-export type ModelConstructor = Omit<typeof BaseModel, 'prototype'> & {
-  new <R extends object>(attributes?: Partial<R>): BaseModel<R> & R;
-  prototype: BaseModel<object>;
+export type ModelConstructor = Omit<typeof ModelBase, 'prototype'> & {
+  new <R extends object>(attributes?: Partial<R>): ModelBase<R> & R;
+  prototype: ModelBase<object>;
 };
 
 /** Extend `Model<Row>` to declare a model. */
-export const Model = BaseModel as unknown as ModelConstructor;
+export const Model = ModelBase as unknown as ModelConstructor;
+/** A model instance: its own methods and the row's fields. */
+export type Model<R extends object = object> = ModelBase<R> & R;
 
-/** knex `postProcessResponse` hook: rows of a model query become instances of that model. */
-export function hydrateRows(result: unknown, context: unknown): unknown {
+transformRows(hydrateRows);
+
+/** Rows of a model query (marked by its query context) become instances of that model. */
+function hydrateRows(result: unknown, context: unknown): unknown {
   const model = (context as ModelContext | undefined)?.model;
   if (!model) return result;
   if (Array.isArray(result)) {
@@ -265,7 +252,7 @@ export function hydrateRows(result: unknown, context: unknown): unknown {
 }
 
 function hydrate(model: ModelClass, row: unknown): unknown {
-  if (row === null || typeof row !== 'object' || row instanceof BaseModel) return row;
+  if (row === null || typeof row !== 'object' || row instanceof ModelBase) return row;
   return Object.assign(Object.create(model.prototype as object) as object, row);
 }
 
@@ -273,8 +260,8 @@ function hydrate(model: ModelClass, row: unknown): unknown {
  * `update … set <columns> where <key> = $n returning *` for one row: a statement compiled once per
  * model and set of columns, unless inside a transaction or given raw SQL values (the builder's job).
  */
-async function updateRow(model: ModelClass, id: Id, values: Record<string, unknown>): Promise<unknown[]> {
-  const db = BaseModel.db;
+async function updateRow(model: ModelClass<ModelBase<object>>, id: Id, values: Record<string, unknown>): Promise<unknown[]> {
+  const db = ModelBase.db;
   const columns = Object.keys(values);
   const compiled = !db.isTransaction && columns.length > 0 && columns.every((column) => !isRawValue(values[column]));
   if (!compiled) return queryOf(model).where(model.primaryKey, id).update(values as never).returning('*') as unknown as Promise<unknown[]>;
@@ -284,12 +271,12 @@ async function updateRow(model: ModelClass, id: Id, values: Record<string, unkno
   return (await runStatement(db, sql, params)).map((row) => hydrate(model, row));
 }
 
-function queryOf<M extends BaseModel<object>>(model: ModelClass<M>): ModelQuery<M> {
+function queryOf<M extends ModelBase<object>>(model: ModelClass<M>): ModelQuery<M> {
   const context: ModelContext = { model };
-  return installEagerLoading(BaseModel.db<RowOf<M> & object, M[]>(model.table).queryContext(context), model);
+  return installEagerLoading(ModelBase.db<RowOf<M> & object, M[]>(model.table).queryContext(context), model);
 }
 
-function primaryKeyOf(record: BaseModel<object>): Id {
+function primaryKeyOf(record: ModelBase<object>): Id {
   return (record as unknown as Record<string, unknown>)[(record.constructor as ModelClass).primaryKey] as Id;
 }
 

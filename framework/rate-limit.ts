@@ -4,7 +4,7 @@ import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Controller } from './controller';
 import { ServiceUnavailable, TooManyRequests } from './errors';
 import { before, type Filter } from './filters';
-import { BaseModel } from './model';
+import { Model } from './model';
 
 export interface RateLimitOptions<C extends Controller> {
   /** Names the counter; two limits with one name share it. */
@@ -79,7 +79,7 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
   };
   const consume = async (key: string) => {
     try {
-      await limiterFor(BaseModel.db).consume(key);
+      await limiterFor(Model.db).consume(key);
     } catch (error) {
       if (error instanceof limiterLibrary().RateLimiterRes) throw new TooManyRequests(error.msBeforeNext / 1000, options.message);
       failClosed(error);
@@ -95,7 +95,7 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
       const key = keyOf(controller);
       if (key === undefined) return;
       if (options.count !== 'failures') return consume(key);
-      const state = await limiterFor(BaseModel.db).get(key).catch(failClosed);
+      const state = await limiterFor(Model.db).get(key).catch(failClosed);
       if (state && state.consumedPoints >= options.to) throw new TooManyRequests(state.msBeforeNext / 1000, options.message);
     },
     { only: options.only, except: options.except },
@@ -107,7 +107,7 @@ export function rateLimit<C extends Controller>(options: RateLimitOptions<C>): R
     },
     async reset(controller: C) {
       const key = keyOf(controller);
-      if (key !== undefined) await limiterFor(BaseModel.db).delete(key).catch(failClosed);
+      if (key !== undefined) await limiterFor(Model.db).delete(key).catch(failClosed);
     },
   });
 }

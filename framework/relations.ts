@@ -1,19 +1,10 @@
 import type { Knex } from 'knex';
 import { underscore } from './naming';
-import type { BaseModel, ModelClass } from './model';
+import type { ModelClass, Relation } from './model-types';
+
+export type { Relation } from './model-types';
 
 type Target = () => ModelClass;
-
-/** How two models are linked. Declared in a model's `static relations`. */
-export interface Relation {
-  readonly kind: 'belongsTo' | 'hasMany' | 'hasOne';
-  /** The related model (a function, so models can refer to each other). */
-  readonly target: Target;
-  /** Column holding the link: on this model for belongsTo, on the target for hasMany/hasOne. */
-  readonly foreignKey?: string;
-  /** Column the foreign key points at (default the primary key). */
-  readonly key?: string;
-}
 
 /** `Post` has a `user_id` pointing at `User`: `author: belongsTo(() => User, { foreignKey: 'user_id' })`. */
 export function belongsTo(target: Target, options: { foreignKey?: string; key?: string } = {}): Relation {
@@ -49,7 +40,7 @@ function joinColumns(owner: ModelClass, name: string, relation: Relation): [stri
 }
 
 /** A query for the records related to `record` through `name` (lazy loading of one record). */
-export function relatedQuery(owner: ModelClass, record: BaseModel<object>, name: string): Knex.QueryBuilder {
+export function relatedQuery(owner: ModelClass, record: object, name: string): Knex.QueryBuilder {
   const relation = relationOf(owner, name);
   const [ownColumn, relatedColumn] = joinColumns(owner, name, relation);
   const target = relation.target() as ModelClass & { query(): Knex.QueryBuilder };
@@ -60,7 +51,7 @@ export function relatedQuery(owner: ModelClass, record: BaseModel<object>, name:
  * Eager loading: fills `name` on every record with one query per relation (`WHERE key IN (…)`),
  * never one per record. Dotted names (`posts.comments`) load the next level on what was loaded.
  */
-export async function preload(owner: ModelClass, records: BaseModel<object>[], names: readonly string[]): Promise<void> {
+export async function preload(owner: ModelClass, records: object[], names: readonly string[]): Promise<void> {
   if (records.length === 0) return;
   const levels = new Map<string, string[]>();
   for (const path of names) {
@@ -87,7 +78,7 @@ export async function preload(owner: ModelClass, records: BaseModel<object>[], n
       const group = byKey.get(row[ownColumn]);
       row[name] = relation.kind === 'hasMany' ? (group ?? []) : (group?.[0] ?? null);
     }
-    if (nested.length) await preload(target, related as unknown as BaseModel<object>[], nested);
+    if (nested.length) await preload(target, related, nested);
   }
 }
 
