@@ -51,6 +51,18 @@ describe('settings from the environment', () => {
     expect(readSettings({}).corsOrigins).toEqual([]);
   });
 
+  test('a variable set to the empty string counts as unset, as in a .env or compose file', () => {
+    const names = ['NODE_ENV', 'PORT', 'HOST', 'DATABASE_URL', 'DATABASE_POOL_MAX', 'EMBEDDED_DB_DIR', 'LOG_LEVEL', 'LOG_FILE', 'SLOW_QUERY_MS', 'SERVER_TIMING',
+      'WEB_CONCURRENCY', 'SHUTDOWN_TIMEOUT_MS', 'BODY_LIMIT', 'AUTO_MIGRATE', 'SESSION_SECRET', 'SESSION_COOKIE_NAME', 'SESSION_IDLE_MINUTES',
+      'SESSION_ABSOLUTE_HOURS', 'PASSWORD_HASH_COST', 'CORS_ORIGINS', 'TRUST_PROXY'];
+    const empty = Object.fromEntries(names.map((name) => [name, '']));
+    expect(readSettings(empty)).toEqual(readSettings({}));
+    expect(readSettings({ DATABASE_URL: '' }).database.url).toBeUndefined();
+    expect(readSettings({ PORT: '' }).port).toBe(3000);
+    // Empty is unset, not a way around the production secret check.
+    expect(() => readSettings({ NODE_ENV: 'production', SESSION_SECRET: '' })).toThrow(/SESSION_SECRET \(unset\): must be set/);
+  });
+
   test('a port out of range is refused', () => {
     expect(() => readSettings({ PORT: '70000' })).toThrow('PORT ("70000"): must be at most 65535');
   });
