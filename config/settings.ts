@@ -97,6 +97,19 @@ function withoutEmptyValues(env: Record<string, string | undefined>): Record<str
   return set;
 }
 
+/**
+ * The start-up warning for production without TRUST_PROXY: the session cookie is Secure there, and
+ * without a proxy saying the request came over HTTPS the app never sets it, so signing in over plain
+ * http:// (`NODE_ENV=production npm start` on a laptop) silently never works. Undefined when all is well.
+ */
+export function insecureCookieWarning(settings: Pick<Settings, 'env' | 'trustProxy'>): string | undefined {
+  if (settings.env !== 'production' || settings.trustProxy) return undefined;
+  return (
+    'production without TRUST_PROXY: the session cookie is Secure, so browsers keep it only over HTTPS and signing in over plain http:// will not work. ' +
+    'Serve the app behind a TLS-terminating proxy (nginx, a load balancer) and set TRUST_PROXY=1; to try it locally over http://, use NODE_ENV=development.'
+  );
+}
+
 function requireProductionSecret(raw: { NODE_ENV: string; SESSION_SECRET?: string }, context: z.RefinementCtx): void {
   if (raw.NODE_ENV !== 'production') return;
   const secret = raw.SESSION_SECRET;
