@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { ConfigError, createLogger, loadDotEnv, prepareDatabase, runCluster, serve, type Logger } from './framework';
 import { buildApplication } from './config/application';
 import { connect, migrationPaths } from './config/database';
-import { readSettings, root, type Settings } from './config/settings';
+import { insecureCookieWarning, readSettings, root, type Settings } from './config/settings';
 
 /**
  * The process: read the settings, open the database, build the app, listen. With
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: settings.logLevel, destination: settings.logFile, pretty: settings.env === 'development' });
+  const cookieWarning = cluster.isPrimary ? insecureCookieWarning(settings) : undefined;
+  if (cookieWarning) logger.warn(cookieWarning);
 
   let workers = settings.workers;
   if (workers > 1 && !settings.database.url) {

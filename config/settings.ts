@@ -53,9 +53,12 @@ export const developmentSessionSecret = 'development-only-secret-do-not-use-in-p
 
 export type Settings = ReturnType<typeof readSettings>;
 
-/** Reads and checks the environment once; a bad value stops the process with every problem listed. */
+/**
+ * Reads and checks the environment once; a bad value stops the process with every problem listed.
+ * A variable set to the empty string counts as unset (`DATABASE_URL=` in a .env or compose file).
+ */
 export function readSettings(env: Record<string, string | undefined> = process.env) {
-  const raw = loadConfig(schema.superRefine(requireProductionSecret), env);
+  const raw = loadConfig(schema.superRefine(requireProductionSecret), withoutEmptyValues(env));
   const nodeEnv: Environment = raw.NODE_ENV;
   return {
     env: nodeEnv,
@@ -88,6 +91,26 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     /** Apply pending migrations (and seed a new database) at start: in development and on the embedded database. */
     autoMigrate: raw.AUTO_MIGRATE ?? (nodeEnv === 'development' || !raw.DATABASE_URL),
   };
+}
+
+/** The 12-factor reading: `NAME=` means "not set", so the default applies rather than an error (or `PORT=` meaning port 0). */
+function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const set: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== '') set[name] = value;
+  return set;
+}
+
+/**
+ * The start-up warning for production without TRUST_PROXY: the session cookie is Secure there, and
+ * without a proxy saying the request came over HTTPS the app never sets it, so signing in over plain
+ * http:// (`NODE_ENV=production npm start` on a laptop) silently never works. Undefined when all is well.
+ */
+export function insecureCookieWarning(settings: Pick<Settings, 'env' | 'trustProxy'>): string | undefined {
+  if (settings.env !== 'production' || settings.trustProxy) return undefined;
+  return (
+    'production without TRUST_PROXY: the session cookie is Secure, so browsers keep it only over HTTPS and signing in over plain http:// will not work. ' +
+    'Serve the app behind a TLS-terminating proxy (nginx, a load balancer) and set TRUST_PROXY=1; to try it locally over http://, use NODE_ENV=development.'
+  );
 }
 
 function requireProductionSecret(raw: { NODE_ENV: string; SESSION_SECRET?: string }, context: z.RefinementCtx): void {

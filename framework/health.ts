@@ -26,12 +26,25 @@ export function healthChecks(db: Database, readiness?: () => Promise<void>) {
   };
   return {
     matches(request: Request): boolean {
-      const url = request.url;
-      return (url === '/healthz' || url === '/readyz') && (request.method === 'GET' || request.method === 'HEAD');
+      return probeAt(request.url) !== undefined && (request.method === 'GET' || request.method === 'HEAD');
     },
     answer(request: Request, response: Response): void {
-      if (request.url === '/healthz') answer(response, 200, { status: 'ok', pid: process.pid });
+      if (probeAt(request.url) === 'healthz') answer(response, 200, { status: 'ok', pid: process.pid });
       else void ready(response);
     },
   };
+}
+
+/**
+ * Which probe `url` asks for, ignoring a query string (load balancers add one, `/healthz?x=1`).
+ * Checked on every request, so it compares in place rather than parsing the URL.
+ */
+function probeAt(url: string): 'healthz' | 'readyz' | undefined {
+  if (isPath(url, '/healthz')) return 'healthz';
+  if (isPath(url, '/readyz')) return 'readyz';
+  return undefined;
+}
+
+function isPath(url: string, path: string): boolean {
+  return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 63 /* ? */);
 }

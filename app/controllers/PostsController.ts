@@ -4,7 +4,10 @@ import { User } from '../models/User';
 import { ApplicationController } from './ApplicationController';
 import { pageParams } from './concerns';
 
-/** Posts: all of them at /posts, one user's at /users/:userId/posts. HTML and JSON. Writing needs a signed-in author. */
+/**
+ * Posts: all of them at /posts, one user's at /users/:userId/posts. HTML and JSON. Writing needs a
+ * signed-in author. A draft is its author's alone: left out of others' lists, and 404 to them.
+ */
 export class PostsController extends ApplicationController {
   static override before = [
     ...ApplicationController.before,
@@ -29,7 +32,7 @@ export class PostsController extends ApplicationController {
   }
 
   async loadPost() {
-    this.post = await Post.findOrFail(this.params.id!);
+    this.post = await Post.findVisibleOrFail(this.params.id!, this.currentUser?.id);
     await Post.load([this.post], 'author');
   }
 
@@ -38,6 +41,7 @@ export class PostsController extends ApplicationController {
     const { page, per_page } = this.validate(pageParams, this.query);
     const query = Post.query().with('author').orderBy('created_at', 'desc').orderBy('id', 'desc');
     if (this.author) query.where('user_id', this.author.id);
+    Post.visibleTo(query, this.currentUser?.id);
     const posts = await Post.paginate(page, per_page, query);
     this.respond({
       html: () => this.render('index', { title: this.author ? `Posts by ${this.author.name}` : 'Posts', posts, author: this.author }),

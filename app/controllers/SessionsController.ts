@@ -40,7 +40,7 @@ export class SessionsController extends ApplicationController {
         this.flash('notice', `Signed in as ${user.name}.`);
         this.redirect(returnTo?.startsWith('/') && !returnTo.startsWith('//') ? returnTo : this.url('root'), 303);
       },
-      json: () => this.json(user),
+      json: () => this.json(user.ownView()), // your own account, so with your email
     });
   }
 

@@ -1,4 +1,5 @@
 import { before } from '../../framework';
+import type { Post } from '../models/Post';
 import { User } from '../models/User';
 import { ApplicationController } from './ApplicationController';
 import { pageParams } from './concerns';
@@ -19,7 +20,16 @@ export class UsersController extends ApplicationController {
   }
 
   async requireSelf() {
-    this.authorize(this.user.id === this.currentUser?.id, 'You can only change your own account.');
+    this.authorize(this.isSelf(this.user), 'You can only change your own account.');
+  }
+
+  private isSelf(user: User): boolean {
+    return user.id === this.currentUser?.id;
+  }
+
+  /** A user as this visitor may see them: their own account in full, anyone else's public view (no email). */
+  private shown(user: User): Record<string, unknown> {
+    return this.isSelf(user) ? user.ownView() : user.toJSON();
   }
 
   /** GET /users */
@@ -28,16 +38,23 @@ export class UsersController extends ApplicationController {
     const users = await User.paginate(page, per_page, User.alphabetical());
     this.respond({
       html: () => this.render('index', { title: 'Users', users }),
-      json: () => this.json(this.paginated(users)),
+      json: () => {
+        const page = this.paginated(users);
+        this.json({ ...page, data: page.data.map((user) => this.shown(user)) });
+      },
     });
   }
 
   /** GET /users/:id */
   async show() {
-    const posts = await this.user.related('posts').orderBy('created_at', 'desc');
+    const posts: Post[] = await this.user.related('posts').orderBy('created_at', 'desc').orderBy('id', 'desc');
+    const published = posts.filter((post) => post.published);
+    this.user.posts_count = published.length;
+    // Drafts are their author's alone.
+    const visible = this.isSelf(this.user) ? posts : published;
     this.respond({
-      html: () => this.render('show', { title: this.user.name, user: this.user, posts }),
-      json: () => this.json(this.user),
+      html: () => this.render('show', { title: this.user.name, user: this.user, posts: visible }),
+      json: () => this.json(this.shown(this.user)),
     });
   }
 
@@ -60,7 +77,7 @@ export class UsersController extends ApplicationController {
         this.flash('notice', `Welcome, ${user.name}! Your account is ready.`);
         this.redirect(location, 303);
       },
-      json: () => this.created(user, location),
+      json: () => this.created(user.ownView(), location),
     });
   }
 
@@ -82,7 +99,7 @@ export class UsersController extends ApplicationController {
         this.flash('notice', `${user.name} was updated.`);
         this.redirect(this.url('users.show', { id: user.id }), 303);
       },
-      json: () => this.json(user),
+      json: () => this.json(user.ownView()),
     });
   }
 

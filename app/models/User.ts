@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hashPassword, hasMany, Model, verifyPassword, type Relations } from '../../framework';
+import { hashPassword, hasMany, Model, verifyPassword, type ModelQuery, type Relations } from '../../framework';
 import { Post } from './Post';
 
 export interface UserRow {
@@ -32,6 +32,8 @@ export class User extends Model<UserRow> {
 
   /** Loaded by `.with('posts')`. */
   declare posts?: Post[];
+  /** Published posts, loaded by `User.withPublicCounts()`. */
+  declare posts_count?: number;
 
   /** The password is never stored: its scrypt hash is. */
   static override async beforeSave(values: Record<string, unknown>): Promise<void> {
@@ -50,8 +52,26 @@ export class User extends Model<UserRow> {
     return valid ? user : undefined;
   }
 
-  /** Everyone, by name: the list the demo pages show. */
+  /** Everyone, by name, with their public counts: the list the demo pages show. */
   static alphabetical() {
-    return User.query().orderBy('name');
+    return User.withPublicCounts().orderBy('name');
+  }
+
+  /** Users with `posts_count`: how many posts they have published (drafts are nobody else's business). */
+  static withPublicCounts(): ModelQuery<User> {
+    const counted = User.query()
+      .select('users.*')
+      .select(User.db.raw('(select count(*)::int from posts where posts.user_id = users.id and posts.published) as posts_count'));
+    return counted as unknown as ModelQuery<User>;
+  }
+
+  /** What anyone may see of a user: id, name and public counts; never the email. Embedded authors go out this way too. */
+  override toJSON(): Record<string, unknown> {
+    return { id: this.id, name: this.name, posts_count: this.posts_count };
+  }
+
+  /** What the user sees of their own account: the public view plus email and dates. */
+  ownView(): Record<string, unknown> {
+    return { ...this.toJSON(), email: this.email, created_at: this.created_at, updated_at: this.updated_at };
   }
 }

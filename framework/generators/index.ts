@@ -96,7 +96,7 @@ function plan(kind: string, name: string, rest: string[], options: GeneratorOpti
         { kind: 'create', file: `test/app/models/${n.singular}.test.ts`, content: modelTestTemplate(n, fields) },
       ];
       if (kind === 'model') return changes;
-      return [...changes, ...resourceFiles(n, fields), resourceRoute(n, true)];
+      return [...changes, ...resourceFiles(n, fields, ownerField(fields, options.root)), resourceRoute(n, true)];
     }
     case 'controller': {
       const { controller, folder } = controllerNames(name);
@@ -123,13 +123,25 @@ function plan(kind: string, name: string, rest: string[], options: GeneratorOpti
   }
 }
 
-function resourceFiles(n: ResourceNames, fields: readonly Field[]): Change[] {
-  const views = viewTemplates(n, fields);
+function resourceFiles(n: ResourceNames, fields: readonly Field[], owner?: Field): Change[] {
+  const views = viewTemplates(n, fields, owner);
   return [
-    { kind: 'create', file: `app/controllers/${n.controller}.ts`, content: controllerTemplate(n) },
+    { kind: 'create', file: `app/controllers/${n.controller}.ts`, content: controllerTemplate(n, owner) },
     ...Object.entries(views).map(([file, content]): Change => ({ kind: 'create', file: `views/${n.plural}/${file}`, content })),
-    { kind: 'create', file: `test/app/controllers/${n.plural}.test.ts`, content: resourceTestTemplate(n, fields) },
+    { kind: 'create', file: `test/app/controllers/${n.plural}.test.ts`, content: resourceTestTemplate(n, fields, owner) },
   ];
+}
+
+/**
+ * The `user:references` field of an app with sign-in (its ApplicationController knows the
+ * `currentUser`): the record's owner, set from the session and checked on every change, never
+ * taken from the request.
+ */
+function ownerField(fields: readonly Field[], root: string): Field | undefined {
+  const owner = fields.find((f) => f.type === 'references' && f.target!.model === 'User');
+  if (!owner) return undefined;
+  const application = path.join(root, 'app', 'controllers', 'ApplicationController.ts');
+  return fs.existsSync(application) && fs.readFileSync(application, 'utf8').includes('currentUser') ? owner : undefined;
 }
 
 function resourceRoute(n: ResourceNames, add: boolean): Change {

@@ -55,19 +55,22 @@ ${refs.map((f) => `\n  /** Loaded by \`.with('${f.name}')\`. */\n  declare ${f.n
 `;
 }
 
-export function controllerTemplate(n: ResourceNames): string {
+export function controllerTemplate(n: ResourceNames, owner?: Field): string {
   const v = n.variable;
+  const records = n.plural.replace(/_/g, ' ');
+  const ownerColumn = owner?.column;
   return `import { before } from '../../framework';
 import { ${n.model} } from '../models/${n.model}';
 import { ApplicationController } from './ApplicationController';
 import { pageParams } from './concerns';
 
-/** ${n.human} records, as HTML pages and as a JSON API from the same actions. Changing them needs a signed-in user. */
+/** ${n.human} records, as HTML pages and as a JSON API from the same actions. Changing them needs a signed-in user${ownerColumn ? ', and only the owner changes one' : ''}. */
 export class ${n.controller} extends ApplicationController {
   static override before = [
     ...ApplicationController.before,
     before('requireLogin', { except: ['index', 'show'] }),
-    before('load${n.model}', { only: ['show', 'edit', 'update', 'destroy'] }),
+    before('load${n.model}', { only: ['show', 'edit', 'update', 'destroy'] }),${ownerColumn ? `
+    before('requireOwner', { only: ['edit', 'update', 'destroy'] }),` : ''}
   ];
 
   private ${v}!: ${n.model};
@@ -75,7 +78,15 @@ export class ${n.controller} extends ApplicationController {
   async load${n.model}() {
     this.${v} = await ${n.model}.findOrFail(this.params.id!);
   }
-
+${
+  ownerColumn
+    ? `
+  async requireOwner() {
+    this.authorize(this.${v}.${ownerColumn} === this.currentUser?.id, 'You can only change your own ${records}.');
+  }
+`
+    : ''
+}
   /** GET /${n.plural} */
   async index() {
     const { page, per_page } = this.validate(pageParams, this.query);
@@ -100,10 +111,12 @@ export class ${n.controller} extends ApplicationController {
   }
 
   /** POST /${n.plural} */
-  async create() {
+  async create() {${ownerColumn ? `
+    // The owner is whoever is signed in, whatever the body says.` : ''}
+    const input = ${ownerColumn ? `{ ...this.body, ${ownerColumn}: this.currentUser!.id }` : 'this.body'};
     const ${v} = await this.rescueInvalid(
-      () => ${n.model}.create(this.body),
-      (errors) => this.render('new', { title: 'New ${n.human.toLowerCase()}', ${v}: this.body, errors }),
+      () => ${n.model}.create(input),
+      (errors) => this.render('new', { title: 'New ${n.human.toLowerCase()}', ${v}: input, errors }),
     );
     if (!${v}) return;
     const location = this.url('${n.plural}.show', { id: ${v}.id });
@@ -123,8 +136,9 @@ export class ${n.controller} extends ApplicationController {
 
   /** PATCH /${n.plural}/:id */
   async update() {
+    ${ownerColumn ? `const { ${ownerColumn}: _owner, ...changes } = this.body; // the owner never changes` : 'const changes = this.body;'}
     const ${v} = await this.rescueInvalid(
-      () => this.${v}.update(this.body),
+      () => this.${v}.update(changes),
       (errors) => this.render('edit', { title: 'Edit ${n.human.toLowerCase()}', ${v}: { ...this.${v}, ...this.body }, errors }),
     );
     if (!${v}) return;
@@ -163,8 +177,11 @@ function display(field: Field, record: string): string {
   return `<%= ${record}.${field.column} %>`;
 }
 
-export function viewTemplates(n: ResourceNames, fields: readonly Field[]): Record<string, string> {
+export function viewTemplates(n: ResourceNames, fields: readonly Field[], owner?: Field): Record<string, string> {
   const v = n.variable;
+  // The owner comes from the session, so the form has no field for it.
+  const editable = fields.filter((f) => f !== owner);
+  const mayChange = owner ? `locals.currentUser && currentUser.id === ${v}.${owner.column}` : 'locals.currentUser';
   const listed = fields.filter((f) => f.type !== 'text' && f.type !== 'json').slice(0, 4);
   return {
     'index.ejs': `<div class="heading">
@@ -184,7 +201,7 @@ export function viewTemplates(n: ResourceNames, fields: readonly Field[]): Recor
 `,
     'show.ejs': `<div class="heading">
   <h1><%= title %></h1>
-<% if (locals.currentUser) { -%>
+<% if (${mayChange}) { -%>
   <div class="actions">
     <a class="button secondary" href="<%= url('${n.plural}.edit', { id: ${v}.id }) %>">Edit</a>
     <%- buttonTo('Delete', url('${n.plural}.destroy', { id: ${v}.id }), { method: 'delete', class: 'button danger' }) %>
@@ -198,7 +215,7 @@ ${fields.map((f) => `  <dt>${human(f.column)}</dt><dd>${display(f, v)}</dd>`).jo
 `,
     '_form.ejs': `<% const f = formFor(${v}, { action, method, errors, id: '${n.singular}' }) -%>
 <%- f.open() %>
-${fields.map((f) => `  <%- ${formCode(f, human)} %>`).join('\n')}
+${editable.map((f) => `  <%- ${formCode(f, human)} %>`).join('\n')}
   <%- f.submit(submit) %>
 <%- f.close() %>
 `,

@@ -5,8 +5,9 @@ import { importFrom, type ResourceNames } from './names';
 const human = (name: string) => name.replace(/_id$/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
 /** Request tests for every action of a generated resource, in HTML and JSON. */
-export function resourceTestTemplate(n: ResourceNames, fields: readonly Field[]): string {
+export function resourceTestTemplate(n: ResourceNames, fields: readonly Field[], owner?: Field): string {
   const refs = fields.filter((f) => f.type === 'references');
+  const others = refs.filter((f) => f !== owner);
   const attrs = (k: number) => `{ ${fields.map((f) => `${f.column}: ${sampleValue(f, k)}`).join(', ')} }`;
   const made = `{ ${fields.map((f) => `${f.column}: ${sampleValue(f, 1, 'sequence')}`).join(', ')} }`;
   const required = fields.find((f) => f.type === 'string');
@@ -27,11 +28,16 @@ async function make${n.model}() {
 }
 
 describe('${n.plural}', () => {
-  let email: string;
+  let email: string;${owner ? `
+  let someoneElse: { id: number; email: string };` : ''}
 
   beforeAll(async () => {
-    email = (await createUser()).email;
-${refs.map((f) => `    ${f.name}Id = (await t.knex('${f.target!.table}').first('id')).id;`).join('\n')}
+    const me = await createUser();
+    email = me.email;${owner ? `
+    // Records made here belong to the signed-in user.
+    ${owner.name}Id = me.id;
+    someoneElse = await createUser();` : ''}
+${others.map((f) => `    ${f.name}Id = (await t.knex('${f.target!.table}').first('id')).id;`).join('\n')}
   });
 
   test('GET /${n.plural} lists them, in HTML and JSON', async () => {
@@ -127,7 +133,7 @@ ${
     expect(await ${n.model}.find(second.id)).toBeUndefined();
   });
 
-  test('writing without signing in is a 401, and nothing is written', async () => {
+${owner ? ownerTests(n, owner, attrs) : ''}  test('writing without signing in is a 401, and nothing is written', async () => {
     const before = await ${n.model}.count();
     expect((await request(t.app).post('/${n.plural}').set('Accept', json).send(${attrs(7)})).status).toBe(401);
     expect(await ${n.model}.count()).toBe(before);
@@ -138,6 +144,43 @@ ${
 function formValues(values: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]));
 }
+`;
+}
+
+/** The owner of a record is the signed-in user: never taken from the request, and the only one who may change it. */
+function ownerTests(n: ResourceNames, owner: Field, attrs: (k: number) => string): string {
+  const column = owner.column;
+  return `  test('the ${owner.name} is whoever is signed in: ${column} in the body is ignored, and the form has no field for it', async () => {
+    const agent = await signInJson(t.app, email);
+    const res = await agent.post('/${n.plural}').set('Accept', json).send({ ...${attrs(8)}, ${column}: someoneElse.id });
+    expect(res.status).toBe(201);
+    expect((await t.knex('${n.plural}').where({ id: res.body.id }).first()).${column}).toBe(${owner.name}Id);
+    const changed = await agent.patch(\`/${n.plural}/\${res.body.id}\`).set('Accept', json).send({ ${column}: someoneElse.id });
+    expect(changed.status).toBe(200);
+    expect((await t.knex('${n.plural}').where({ id: res.body.id }).first()).${column}).toBe(${owner.name}Id);
+    const { agent: browser } = await signIn(t.app, email);
+    for (const page of ['/${n.plural}/new', \`/${n.plural}/\${res.body.id}/edit\`]) {
+      const form = await browser.get(page);
+      expect(form.status).toBe(200);
+      expect(form.text).not.toContain('name="${column}"');
+    }
+  });
+
+  test('someone else cannot edit, update or delete it: 403, and the row is unchanged', async () => {
+    const record = await make${n.model}();
+    const row = await t.knex('${n.plural}').where({ id: record.id }).first();
+    const agent = await signInJson(t.app, someoneElse.email);
+    expect((await agent.patch(\`/${n.plural}/\${record.id}\`).set('Accept', json).send(${attrs(9)})).status).toBe(403);
+    expect((await agent.delete(\`/${n.plural}/\${record.id}\`).set('Accept', json)).status).toBe(403);
+    const browser = await signIn(t.app, someoneElse.email);
+    expect((await browser.agent.get(\`/${n.plural}/\${record.id}/edit\`)).status).toBe(403);
+    const page = await browser.agent.get(\`/${n.plural}/\${record.id}\`);
+    expect(page.text).not.toContain(\`/${n.plural}/\${record.id}/edit\`);
+    const form = await browser.agent.post(\`/${n.plural}/\${record.id}\`).type('form').send({ _csrf: browser.csrf, _method: 'DELETE' });
+    expect(form.status).toBe(403);
+    expect(await t.knex('${n.plural}').where({ id: record.id }).first()).toEqual(row);
+  });
+
 `;
 }
 

@@ -135,6 +135,16 @@ describe('health', () => {
     expect(ready.body).toEqual({ status: 'ready' });
   });
 
+  test('a query string (load balancers add one) does not hide the probes', async () => {
+    const live = await request(t.app).get('/healthz?x=1');
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual({ status: 'ok', pid: process.pid });
+    const ready = await request(t.app).get('/readyz?probe=1');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready' });
+    expect((await request(t.app).get('/healthzz')).status).toBe(404);
+  });
+
   test('/readyz is 503 while a migration is pending', async () => {
     const last = await t.knex('knex_migrations').orderBy('id', 'desc').first();
     await t.knex('knex_migrations').where({ id: last.id }).delete();

@@ -66,7 +66,8 @@ describe('the session cookie in production', () => {
     });
     const error = (await run.catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(error.code).toBe(1);
-    expect(error.stderr).toContain('SESSION_SECRET ("")');
+    // An empty variable counts as unset.
+    expect(error.stderr).toContain('SESSION_SECRET (unset)');
     expect(error.stderr).toContain('must be set to a random string of at least 32 characters in production');
   });
 });

@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../../framework';
-import { developmentSessionSecret, readSettings } from '../../config/settings';
+import { developmentSessionSecret, insecureCookieWarning, readSettings } from '../../config/settings';
+import { exited, startScript, waitForOutput } from '../support/processes';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -51,6 +54,18 @@ describe('settings from the environment', () => {
     expect(readSettings({}).corsOrigins).toEqual([]);
   });
 
+  test('a variable set to the empty string counts as unset, as in a .env or compose file', () => {
+    const names = ['NODE_ENV', 'PORT', 'HOST', 'DATABASE_URL', 'DATABASE_POOL_MAX', 'EMBEDDED_DB_DIR', 'LOG_LEVEL', 'LOG_FILE', 'SLOW_QUERY_MS', 'SERVER_TIMING',
+      'WEB_CONCURRENCY', 'SHUTDOWN_TIMEOUT_MS', 'BODY_LIMIT', 'AUTO_MIGRATE', 'SESSION_SECRET', 'SESSION_COOKIE_NAME', 'SESSION_IDLE_MINUTES',
+      'SESSION_ABSOLUTE_HOURS', 'PASSWORD_HASH_COST', 'CORS_ORIGINS', 'TRUST_PROXY'];
+    const empty = Object.fromEntries(names.map((name) => [name, '']));
+    expect(readSettings(empty)).toEqual(readSettings({}));
+    expect(readSettings({ DATABASE_URL: '' }).database.url).toBeUndefined();
+    expect(readSettings({ PORT: '' }).port).toBe(3000);
+    // Empty is unset, not a way around the production secret check.
+    expect(() => readSettings({ NODE_ENV: 'production', SESSION_SECRET: '' })).toThrow(/SESSION_SECRET \(unset\): must be set/);
+  });
+
   test('a port out of range is refused', () => {
     expect(() => readSettings({ PORT: '70000' })).toThrow('PORT ("70000"): must be at most 65535');
   });
@@ -65,4 +80,41 @@ describe('settings from the environment', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('PORT ("abc"): must be a number');
   });
+});
+
+describe('production over plain HTTP', () => {
+  const secret = 'x'.repeat(48);
+  const cookieWarning = /the session cookie is Secure.*set TRUST_PROXY=1/;
+
+  test('the warning is given in production without TRUST_PROXY, and only then', () => {
+    expect(insecureCookieWarning(readSettings({ NODE_ENV: 'production', SESSION_SECRET: secret }))).toMatch(cookieWarning);
+    expect(insecureCookieWarning(readSettings({ NODE_ENV: 'production', SESSION_SECRET: secret, TRUST_PROXY: 'false' }))).toMatch(cookieWarning);
+    expect(insecureCookieWarning(readSettings({ NODE_ENV: 'production', SESSION_SECRET: secret, TRUST_PROXY: '1' }))).toBeUndefined();
+    expect(insecureCookieWarning(readSettings({ NODE_ENV: 'development' }))).toBeUndefined();
+  });
+
+  test('NODE_ENV=production npm start, without TRUST_PROXY, says once at start how to serve it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-insecure-'));
+    const server = startScript('server.ts', [], {
+      NODE_ENV: 'production',
+      SESSION_SECRET: secret,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      WEB_CONCURRENCY: '1',
+      DATABASE_URL: '',
+      TRUST_PROXY: '',
+      EMBEDDED_DB_DIR: dataDir,
+    });
+    try {
+      await waitForOutput(server, /listening on/, 60000);
+      const warnings = server.output().split('\n').filter((line) => cookieWarning.test(line));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40 });
+    } finally {
+      server.kill('SIGTERM');
+      await exited(server);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90000);
 });

@@ -95,6 +95,17 @@ describe('generate, on a copy of the project', () => {
     expect(migration).toContain('table.string("category", 255).notNullable().index();');
     expect(read(root, 'config/routes.ts')).toContain("  r.resources('articles', ArticlesController);");
     expect(read(root, 'app/models/Article.ts')).toContain("user: belongsTo(() => User, { foreignKey: 'user_id' })");
+    // The owner comes from the session, never from the request, and only the owner changes a record.
+    const controller = read(root, 'app/controllers/ArticlesController.ts');
+    expect(controller).toContain('const input = { ...this.body, user_id: this.currentUser!.id };');
+    expect(controller).toContain("before('requireOwner', { only: ['edit', 'update', 'destroy'] })");
+    expect(controller).toContain("this.authorize(this.article.user_id === this.currentUser?.id, 'You can only change your own articles.');");
+    expect(controller).toContain('const { user_id: _owner, ...changes } = this.body;');
+    expect(read(root, 'views/articles/_form.ejs')).not.toContain('user_id');
+    expect(read(root, 'views/articles/show.ejs')).toContain('<% if (locals.currentUser && currentUser.id === article.user_id) { -%>');
+    const tests = read(root, 'test/app/controllers/articles.test.ts');
+    expect(tests).toContain("test('the user is whoever is signed in: user_id in the body is ignored, and the form has no field for it'");
+    expect(tests).toContain("test('someone else cannot edit, update or delete it: 403, and the row is unchanged'");
 
     // Generating again refuses to overwrite.
     const again = generate(root, 'generate', 'resource', 'Article', 'title:string');
@@ -107,12 +118,14 @@ describe('generate, on a copy of the project', () => {
     // In band: worker processes of a jest inside a loaded jest can take longer to exit than jest
     // waits, and its warning about that would read as a failure here. A real leak still shows: an
     // in-band run with open handles never ends, and this test times out.
-    const jest = await run(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--runInBand', 'test/app/controllers/articles.test.ts', 'test/app/models/article.test.ts'], {
+    const jest = await run(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--runInBand', '--verbose', 'test/app/controllers/articles.test.ts', 'test/app/models/article.test.ts'], {
       cwd: root,
       env,
     }).catch((error: { stderr: string }) => error);
     expect(jest.stderr).toMatch(/Tests:\s+\d+ passed, \d+ total/);
     expect(jest.stderr).not.toMatch(/failed/);
+    expect(jest.stderr).toContain('✓ the user is whoever is signed in');
+    expect(jest.stderr).toContain('✓ someone else cannot edit, update or delete it');
 
     const destroyed = generate(root, 'destroy', 'resource', 'Article');
     expect(destroyed.code).toBe(0);

@@ -61,9 +61,18 @@ async function missingId(table: 'users' | 'posts'): Promise<number> {
   return Number(row!.id) + 1000;
 }
 
-/** The posts in the order the list shows them: newest first. */
-async function postsNewestFirst(where: Partial<PostRow> = {}): Promise<PostRow[]> {
-  return (await t.knex('posts').where(where).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])) as PostRow[];
+/** The posts `viewer` (anonymous by default) sees in a list, in its order: published ones and their own drafts, newest first. */
+async function postsNewestFirst(where: Partial<PostRow> = {}, viewer?: { id: number }): Promise<PostRow[]> {
+  return (await t
+    .knex('posts')
+    .where(where)
+    .where((visible) => (viewer ? visible.where({ published: true }).orWhere({ user_id: viewer.id }) : visible.where({ published: true })))
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])) as PostRow[];
+}
+
+/** How many posts `viewer` (anonymous by default) sees in a list. */
+async function countVisible(where: Partial<PostRow> = {}, viewer?: { id: number }): Promise<number> {
+  return (await postsNewestFirst(where, viewer)).length;
 }
 
 /** Inserts a post by `owner` straight into the table (no HTTP), for tests that show, change or delete one. */
@@ -156,7 +165,7 @@ const badToken = 'The form has expired or did not come from this site. Reload th
 const crossSite = 'Cross-site requests are refused.';
 
 describe('GET /posts', () => {
-  test('the HTML list shows every post with a link to it and to its author, newest first', async () => {
+  test('the HTML list shows every published post with a link to it and to its author, newest first', async () => {
     const res = await request(t.app).get('/posts');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -172,7 +181,30 @@ describe('GET /posts', () => {
     const users = (await t.knex('users').select('id', 'name')) as { id: number; name: string }[];
     const names = new Map(users.map((u) => [u.id, u.name]));
     expect(items).toEqual(rows.map((r) => ({ id: r.id, title: r.title, userId: r.user_id, author: names.get(r.user_id) })));
-    expect(items.map((i) => i.title).sort()).toEqual(['Draft: MVC and MTV', 'The essence of a web framework', 'Why a URL table']);
+    expect(items.map((i) => i.title).sort()).toEqual(['The essence of a web framework', 'Why a URL table']);
+    expect(res.text).not.toContain('Draft: MVC and MTV');
+  });
+
+  test('others’ drafts are in nobody’s list, in HTML or JSON; your own are in yours', async () => {
+    const adaDraft = await insertPost(ada, { title: 'Ada’s secret draft' });
+    const bobDraft = await insertPost(bob, { title: 'Bob’s secret draft' });
+    for (const path of ['/posts?per_page=100', `/users/${ada.id}/posts`, `/users/${bob.id}/posts`]) {
+      const anonymous = await request(t.app).get(path).set(json);
+      expect(anonymous.body.data.map((p: { title: string }) => p.title)).not.toEqual(expect.arrayContaining(['Ada’s secret draft']));
+      expect(anonymous.body.data.some((p: { published: boolean }) => !p.published)).toBe(false);
+      expect((await request(t.app).get(path)).text).not.toContain('secret draft');
+      const asBob = await bobApi.get(path).set(json);
+      const bobSees = asBob.body.data.map((p: { id: number }) => p.id);
+      expect(bobSees).not.toContain(adaDraft.id);
+      expect(asBob.body.meta.total).toBe(asBob.body.data.length);
+      expect((await bobBrowser.agent.get(path)).text).not.toContain('Ada’s secret draft');
+    }
+    const mine = await adaApi.get('/posts?per_page=100').set(json);
+    expect(mine.body.data.map((p: { id: number }) => p.id)).toContain(adaDraft.id);
+    expect(mine.body.data.map((p: { id: number }) => p.id)).not.toContain(bobDraft.id);
+    const myList = await adaBrowser.agent.get(`/users/${ada.id}/posts`);
+    expect(myList.text).toContain(`<a href="/posts/${adaDraft.id}">Ada’s secret draft</a> <span class="badge">draft</span>`);
+    await t.knex('posts').whereIn('id', [adaDraft.id, bobDraft.id]).delete();
   });
 
   test('"New post" is offered only to a signed-in visitor', async () => {
@@ -184,12 +216,13 @@ describe('GET /posts', () => {
     expect(signedIn.text).toContain('href="/posts/new">New post</a>');
   });
 
-  test('drafts carry a badge in the list, published posts do not', async () => {
-    const res = await request(t.app).get('/posts');
-    const draft = await postByTitle('Draft: MVC and MTV');
+  test('your drafts carry a badge in the list, published posts do not', async () => {
+    const draft = await insertPost(ada, { title: 'Badged draft' });
+    const res = await adaBrowser.agent.get('/posts');
     const published = await postByTitle('Why a URL table');
-    expect(res.text).toContain(`<a href="/posts/${draft.id}">Draft: MVC and MTV</a> <span class="badge">draft</span>`);
+    expect(res.text).toContain(`<a href="/posts/${draft.id}">Badged draft</a> <span class="badge">draft</span>`);
     expect(res.text).not.toContain(`<a href="/posts/${published.id}">Why a URL table</a> <span class="badge">`);
+    await t.knex('posts').where({ id: draft.id }).delete();
   });
 
   test('a single page has no pager and no Link header', async () => {
@@ -199,7 +232,7 @@ describe('GET /posts', () => {
     expect(list.headers.link).toBeUndefined();
   });
 
-  test('JSON is { data, meta } with each post’s author embedded, without a password hash', async () => {
+  test('JSON is { data, meta } with each post’s author embedded as their public view: no email, no password hash', async () => {
     const res = await request(t.app).get('/posts').set(json);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -216,10 +249,11 @@ describe('GET /posts', () => {
       published: true,
       created_at: expect.any(String),
       updated_at: expect.any(String),
-      author: expect.objectContaining({ id: alexId, name: 'alex', email: 'alex@example.com' }),
+      author: { id: alexId, name: 'alex' },
     });
     for (const post of res.body.data) {
       expect(post.author.id).toBe(post.user_id);
+      expect(post.author).not.toHaveProperty('email');
       expect(post.author).not.toHaveProperty('password_hash');
       expect(post.author).not.toHaveProperty('password');
     }
@@ -227,6 +261,7 @@ describe('GET /posts', () => {
   });
 
   test('?per_page=1&page=2 gives the second post, with first/prev/next/last links', async () => {
+    const extra = await insertPost(bob, { title: 'A third published post', published: true });
     const rows = await postsNewestFirst();
     const last = rows.length;
     const res = await request(t.app).get('/posts?per_page=1&page=2').set(json);
@@ -239,6 +274,7 @@ describe('GET /posts', () => {
       next: '/posts?page=3&per_page=1',
       last: `/posts?page=${last}&per_page=1`,
     });
+    await t.knex('posts').where({ id: extra.id }).delete();
   });
 
   test('the first page links only forward, the last only back', async () => {
@@ -253,7 +289,7 @@ describe('GET /posts', () => {
   });
 
   test('a page past the end is empty, not an error', async () => {
-    const total = await countPosts();
+    const total = await countVisible();
     const res = await request(t.app).get('/posts?per_page=2&page=9').set(json);
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual([]);
@@ -261,6 +297,7 @@ describe('GET /posts', () => {
   });
 
   test('the HTML pager says "Page 2 of N" and links to the neighbours', async () => {
+    const extra = await insertPost(bob, { title: 'A third published post', published: true });
     const rows = await postsNewestFirst();
     const res = await request(t.app).get('/posts?per_page=1&page=2');
     expect(res.status).toBe(200);
@@ -268,6 +305,7 @@ describe('GET /posts', () => {
     expect(res.text).toContain('<a href="/posts?page=1&amp;per_page=1" rel="prev">← Previous</a>');
     expect(res.text).toContain('<a href="/posts?page=3&amp;per_page=1" rel="next">Next →</a>');
     expect(listedPostIds(res.text)).toEqual([rows[1]!.id]);
+    await t.knex('posts').where({ id: extra.id }).delete();
   });
 
   test.each([
@@ -317,13 +355,13 @@ describe('GET /users/:userId/posts (public)', () => {
     expect(res.text).not.toContain('>New post</a>');
   });
 
-  test('lists only that user’s posts, in JSON', async () => {
+  test('lists only that user’s published posts, in JSON', async () => {
     const alexId = await userId('alex');
-    const total = await countPosts({ user_id: alexId });
+    const total = await countVisible({ user_id: alexId });
     const res = await request(t.app).get(`/users/${alexId}/posts`).set(json);
     expect(res.status).toBe(200);
     expect(res.body.meta).toEqual({ page: 1, perPage: 20, total, pages: 1 });
-    expect(res.body.data.map((p: { title: string }) => p.title).sort()).toEqual(['Draft: MVC and MTV', 'The essence of a web framework']);
+    expect(res.body.data.map((p: { title: string }) => p.title).sort()).toEqual(['The essence of a web framework']);
     for (const post of res.body.data) {
       expect(post.user_id).toBe(alexId);
       expect(post.author.name).toBe('alex');
@@ -334,18 +372,20 @@ describe('GET /users/:userId/posts (public)', () => {
     const alexId = await userId('alex');
     const res = await bobApi.get(`/users/${alexId}/posts`).set(json);
     expect(res.status).toBe(200);
-    expect(res.body.meta.total).toBe(await countPosts({ user_id: alexId }));
+    expect(res.body.meta.total).toBe(await countVisible({ user_id: alexId }, bob));
   });
 
   test('paging links keep the nested path', async () => {
-    const alexId = await userId('alex');
-    const total = await countPosts({ user_id: alexId });
+    const pages = [await insertPost(ada, { title: 'Page one', published: true }), await insertPost(ada, { title: 'Page two', published: true })];
+    const alexId = ada.id;
+    const total = await countVisible({ user_id: alexId });
     const res = await request(t.app).get(`/users/${alexId}/posts?per_page=1`).set(json);
     expect(res.body.meta).toEqual({ page: 1, perPage: 1, total, pages: total });
     expect(parseLinks(res.headers.link)).toEqual({
       next: `/users/${alexId}/posts?page=2&per_page=1`,
       last: `/users/${alexId}/posts?page=${total}&per_page=1`,
     });
+    await t.knex('posts').whereIn('id', pages.map((p) => p.id)).delete();
   });
 
   test('an unknown user is a 404, in HTML and JSON', async () => {
@@ -402,11 +442,29 @@ describe('GET /posts/:id (public)', () => {
     expect(await postRow(post.id)).toBeUndefined();
   });
 
-  test('a draft is marked as such', async () => {
-    const draft = await postByTitle('Draft: MVC and MTV');
-    const res = await request(t.app).get(`/posts/${draft.id}`);
+  test('a draft is marked as such for its author', async () => {
+    const draft = await insertPost(ada, { title: 'Marked draft' });
+    const res = await adaBrowser.agent.get(`/posts/${draft.id}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('<span class="badge">draft</span>');
+    expect((await adaApi.get(`/posts/${draft.id}`).set(json)).body).toMatchObject({ id: draft.id, published: false });
+  });
+
+  test('a draft is a 404 to everyone but its author, exactly like a missing post, in HTML and JSON', async () => {
+    const draft = await postByTitle('Draft: MVC and MTV');
+    const missing = await missingId('posts');
+    for (const client of [request(t.app), bobBrowser.agent, adaBrowser.agent]) {
+      const html = await client.get(`/posts/${draft.id}`);
+      expect(html.status).toBe(404);
+      expect(html.text).toContain('<h1>Page not found</h1>');
+      expect(html.text).not.toContain('MVC and MTV');
+    }
+    for (const client of [request(t.app), bobApi, adaApi]) {
+      const res = await client.get(`/posts/${draft.id}`).set(json);
+      expect(res.status).toBe(404);
+      const gone = problemOf(await client.get(`/posts/${missing}`).set(json));
+      expect(problemOf(res)).toEqual({ ...gone, detail: `Post ${draft.id} does not exist.`, instance: `/posts/${draft.id}` });
+    }
   });
 
   test('JSON has the post with its author', async () => {
@@ -422,7 +480,7 @@ describe('GET /posts/:id (public)', () => {
       published: true,
       created_at: post.created_at.toISOString(),
       updated_at: post.updated_at.toISOString(),
-      author: expect.objectContaining({ id: post.user_id, name: 'eric', email: 'eric@example.com' }),
+      author: { id: post.user_id, name: 'eric' },
     });
     expect(res.body.author).not.toHaveProperty('password_hash');
   });
@@ -449,7 +507,7 @@ describe('GET /posts/:id (public)', () => {
   });
 
   test('a title is escaped on the page', async () => {
-    const post = await insertPost(ada, { title: '<script>alert(1)</script>', body: '<b>bold</b>' });
+    const post = await insertPost(ada, { title: '<script>alert(1)</script>', body: '<b>bold</b>', published: true });
     const res = await request(t.app).get(`/posts/${post.id}`);
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('<script>alert(1)</script>');
@@ -802,9 +860,11 @@ describe('GET /posts/:id/edit', () => {
     expect(isChecked(res.text, 'post_published')).toBe(false);
   });
 
-  test('someone else’s post has no edit page for you: 403', async () => {
-    const post = await insertPost(ada, { title: 'Not bob’s to edit' });
+  test('someone else’s post has no edit page for you: 403, or 404 for their draft', async () => {
+    const post = await insertPost(ada, { title: 'Not bob’s to edit', published: true });
     expectForbiddenPage(await bobBrowser.agent.get(`/posts/${post.id}/edit`), notYours);
+    const draft = await insertPost(ada, { title: 'Not bob’s to see' });
+    expect((await bobBrowser.agent.get(`/posts/${draft.id}/edit`)).status).toBe(404);
     expectForbiddenPage(await adaBrowser.agent.get(`/posts/${(await postByTitle('Why a URL table')).id}/edit`), notYours);
   });
 
@@ -931,17 +991,24 @@ describe('PATCH /posts/:id', () => {
 
   describe('by anyone else', () => {
     test('another user’s JSON PATCH is a 403 and the row is unchanged', async () => {
-      const post = await insertPost(ada, { title: 'Ada’s, not Bob’s', body: 'hers' });
+      const post = await insertPost(ada, { title: 'Ada’s, not Bob’s', body: 'hers', published: true });
       expectForbiddenJson(await bobApi.patch(`/posts/${post.id}`).set(json).send({ title: 'Taken over', body: 'his' }), notYours);
       expectForbiddenJson(await bobApi.put(`/posts/${post.id}`).set(json).send({ user_id: bob.id }), notYours);
       expect(await postRow(post.id)).toEqual(post);
     });
 
     test('another user’s form PATCH (with their own valid token) is a 403 and the row is unchanged', async () => {
-      const post = await insertPost(ada, { title: 'Ada’s form target', body: 'hers' });
+      const post = await insertPost(ada, { title: 'Ada’s form target', body: 'hers', published: true });
       const res = await submitForm(bobBrowser, `/posts/${post.id}`, { _method: 'PATCH', title: 'Taken over by form', body: 'his', published: ticked });
       expectForbiddenPage(res, notYours);
       expect(await postRow(post.id)).toEqual(post);
+    });
+
+    test('another user’s draft is a 404 to PATCH, in JSON and in a form, and the row is unchanged', async () => {
+      const draft = await insertPost(ada, { title: 'Ada’s hidden draft', body: 'hers' });
+      expect((await bobApi.patch(`/posts/${draft.id}`).set(json).send({ title: 'Found it' })).status).toBe(404);
+      expect((await submitForm(bobBrowser, `/posts/${draft.id}`, { _method: 'PATCH', title: 'Found it' })).status).toBe(404);
+      expect(await postRow(draft.id)).toEqual(draft);
     });
 
     test('a seeded post cannot be changed by a new user either', async () => {
@@ -1004,10 +1071,14 @@ describe('DELETE /posts/:id', () => {
   });
 
   test('another user’s DELETE is a 403 and the row stays, in JSON and in a form', async () => {
-    const post = await insertPost(ada, { title: 'Bob cannot delete this' });
+    const post = await insertPost(ada, { title: 'Bob cannot delete this', published: true });
     expectForbiddenJson(await bobApi.delete(`/posts/${post.id}`).set(json), notYours);
     expectForbiddenPage(await submitForm(bobBrowser, `/posts/${post.id}`, { _method: 'DELETE' }), notYours);
     expect(await postRow(post.id)).toEqual(post);
+    const draft = await insertPost(ada, { title: 'Bob cannot find this' });
+    expect((await bobApi.delete(`/posts/${draft.id}`).set(json)).status).toBe(404);
+    expect((await submitForm(bobBrowser, `/posts/${draft.id}`, { _method: 'DELETE' })).status).toBe(404);
+    expect(await postRow(draft.id)).toEqual(draft);
   });
 
   test('an anonymous DELETE is a 401 (JSON) and the row stays', async () => {
@@ -1079,8 +1150,8 @@ describe('queries', () => {
     for (let i = 0; i < 6; i++) {
       const [user] = await t.knex('users').insert({ name: `many${i}`, email: `many${i}@example.com` }).returning('id');
       await t.knex('posts').insert([
-        { user_id: user.id, title: `Post A by many${i}` },
-        { user_id: user.id, title: `Post B by many${i}` },
+        { user_id: user.id, title: `Post A by many${i}`, published: true },
+        { user_id: user.id, title: `Post B by many${i}`, published: true },
       ]);
     }
     const large = await queriesForList('/posts?per_page=100');
@@ -1089,7 +1160,7 @@ describe('queries', () => {
     expect(large.count).toBe(small.count);
 
     const signedInLarge = await queriesForList('/posts?per_page=100', adaApi);
-    expect(signedInLarge.posts).toBe(large.posts);
+    expect(signedInLarge.posts).toBe(signedInSmall.posts + 12);
     expect(signedInLarge.count).toBe(signedInSmall.count);
 
     const html = await recordQueries(t.db, () => request(t.app).get('/posts?per_page=100'));
@@ -1100,8 +1171,9 @@ describe('queries', () => {
   });
 
   test('one user’s list is constant too', async () => {
+    await insertPost(ada, { title: 'At least one by ada', published: true });
     const before = await queriesForList(`/users/${ada.id}/posts?per_page=100`);
-    for (let i = 0; i < 5; i++) await insertPost(ada, { title: `More by ada ${i}` });
+    for (let i = 0; i < 5; i++) await insertPost(ada, { title: `More by ada ${i}`, published: true });
     const after = await queriesForList(`/users/${ada.id}/posts?per_page=100`);
     expect(after.posts).toBe(before.posts + 5);
     expect(after.count).toBe(before.count);

@@ -171,7 +171,7 @@ describe('users, as JSON', () => {
     const res = await request(t.app).get('/users?per_page=1&page=1').set('Accept', json);
     expect(res.status).toBe(200);
     expect(res.body.meta).toEqual({ page: 1, perPage: 1, total, pages: total });
-    expect(res.body.data).toEqual([{ id: first.id, name: first.name, email: first.email, created_at: expect.any(String), updated_at: expect.any(String) }]);
+    expect(res.body.data).toEqual([{ id: first.id, name: first.name, posts_count: expect.any(Number) }]);
     expect(res.headers.link).toBe(`</users?page=2&per_page=1>; rel="next", </users?page=${total}&per_page=1>; rel="last"`);
   });
 
@@ -192,11 +192,11 @@ describe('users, as JSON', () => {
     expect(Object.keys(JSON.parse(res.text).errors)).toEqual([field]);
   });
 
-  test('GET /users/:id answers the user object without its password hash; unknown ids are 404 problem+json', async () => {
+  test('GET /users/:id answers the public view (no email, no password hash); unknown ids are 404 problem+json', async () => {
     const id = await userId('eric');
     const res = await request(t.app).get(`/users/${id}`).set('Accept', json);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id, name: 'eric', email: 'eric@example.com', created_at: expect.any(String), updated_at: expect.any(String) });
+    expect(res.body).toEqual({ id, name: 'eric', posts_count: 1 });
     const missing = await request(t.app).get('/users/abc').set('Accept', json);
     expect(missing.status).toBe(404);
     expect(JSON.parse(missing.text)).toMatchObject({ status: 404, title: 'Not Found' });
@@ -210,6 +210,7 @@ describe('users, as JSON', () => {
     expect(row.id).not.toBe(4242);
     expect(row.password_hash).not.toBe('planted');
     expect(res.headers.location).toBe(`/users/${row.id}`);
+    // Your own account, so with your email.
     expect(res.body).toEqual({ id: row.id, name: 'Tia', email: 'tia@example.com', created_at: expect.any(String), updated_at: expect.any(String) });
     const patched = await agent.patch(`/users/${row.id}`).set('Accept', json).send({ name: 'Tiana' });
     expect(patched.status).toBe(200);
@@ -275,5 +276,79 @@ describe('users, as JSON', () => {
   test('a client that accepts neither HTML nor JSON gets 406', async () => {
     const res = await request(t.app).get('/users').set('Accept', 'text/csv');
     expect(res.status).toBe(406);
+  });
+});
+
+describe('privacy: emails and drafts are their owner’s alone', () => {
+  let me: User;
+  let meApi: ReturnType<typeof request.agent>;
+  let meBrowser: Awaited<ReturnType<typeof signIn>>;
+  let otherApi: ReturnType<typeof request.agent>;
+  let otherBrowser: Awaited<ReturnType<typeof signIn>>;
+  let other: User;
+
+  beforeAll(async () => {
+    me = await createUser({ name: 'Quinn', email: 'quinn@example.com' });
+    other = await createUser({ name: 'Rhea', email: 'rhea@example.com' });
+    meApi = await signInJson(t.app, me.email);
+    meBrowser = await signIn(t.app, me.email);
+    otherApi = await signInJson(t.app, other.email);
+    otherBrowser = await signIn(t.app, other.email);
+    await t.knex('posts').insert([
+      { user_id: me.id, title: 'Quinn in public', body: '', published: true },
+      { user_id: me.id, title: 'Quinn’s unfinished draft', body: '', published: false },
+    ]);
+  });
+
+  test('GET /users as JSON shows nobody’s email to a visitor, and only your own to you', async () => {
+    const anonymous = await request(t.app).get('/users?per_page=100').set('Accept', json);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.text).not.toContain('@example.com');
+    for (const user of anonymous.body.data) expect(Object.keys(user).sort()).toEqual(['id', 'name', 'posts_count']);
+
+    const signedIn = await meApi.get('/users?per_page=100').set('Accept', json);
+    const mine = signedIn.body.data.find((u: { id: number }) => u.id === me.id);
+    expect(mine).toEqual({ id: me.id, name: 'Quinn', email: 'quinn@example.com', posts_count: 1, created_at: expect.any(String), updated_at: expect.any(String) });
+    const others = signedIn.body.data.filter((u: { id: number }) => u.id !== me.id);
+    expect(others.length).toBeGreaterThan(0);
+    for (const user of others) expect(user).not.toHaveProperty('email');
+    expect(signedIn.text.match(/@example\.com/g)).toEqual(['@example.com']);
+  });
+
+  test('GET /users/:id as JSON: your own has your email, anyone else’s has none', async () => {
+    const own = await meApi.get(`/users/${me.id}`).set('Accept', json);
+    expect(own.body).toEqual({ id: me.id, name: 'Quinn', email: 'quinn@example.com', posts_count: 1, created_at: expect.any(String), updated_at: expect.any(String) });
+    for (const client of [request(t.app), otherApi]) {
+      const res = await client.get(`/users/${me.id}`).set('Accept', json);
+      expect(res.body).toEqual({ id: me.id, name: 'Quinn', posts_count: 1 });
+    }
+  });
+
+  test('the HTML pages show no one else’s email, signed in or not', async () => {
+    for (const client of [request(t.app), otherBrowser.agent]) {
+      const list = await client.get('/users?per_page=100');
+      expect(list.status).toBe(200);
+      expect(list.text).not.toContain('quinn@example.com');
+      expect(list.text).not.toContain('alex@example.com');
+      const page = await client.get(`/users/${me.id}`);
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain('quinn@example.com');
+    }
+    expect((await meBrowser.agent.get(`/users/${me.id}`)).text).toContain('quinn@example.com');
+    expect((await meBrowser.agent.get(`/users/${other.id}`)).text).not.toContain('rhea@example.com');
+  });
+
+  test('a user’s page lists their drafts to them alone, and counts only published posts', async () => {
+    for (const client of [request(t.app), otherBrowser.agent]) {
+      const page = await client.get(`/users/${me.id}`);
+      expect(page.text).toContain('Quinn in public');
+      expect(page.text).not.toContain('unfinished draft');
+      expect(page.text).toContain('1 published post<');
+    }
+    const own = await meBrowser.agent.get(`/users/${me.id}`);
+    expect(own.text).toContain('Quinn’s unfinished draft</a> <span class="badge">draft</span>');
+    expect(own.text).toContain('1 published post<');
+    const list = await request(t.app).get('/users?per_page=100');
+    expect(list.text).toMatch(new RegExp(`<a href="/users/${me.id}">Quinn</a></td>\\s*<td>1</td>`));
   });
 });

@@ -89,10 +89,20 @@ describe('User', () => {
     expect(await User.find(other.id)).toBeUndefined();
   });
 
-  test('toJSON() is the row without the password hash', async () => {
+  test('toJSON() is the public view: id and name, never the email or the password hash', async () => {
     const alex = await User.findBy({ email: 'alex@example.com' });
     expect(alex!.password_hash).toMatch(/^scrypt\$17\$/);
-    expect(JSON.parse(JSON.stringify(alex))).toEqual({ id: alex!.id, name: 'alex', email: 'alex@example.com', created_at: expect.any(String), updated_at: expect.any(String) });
+    expect(JSON.parse(JSON.stringify(alex))).toEqual({ id: alex!.id, name: 'alex' });
+    expect(JSON.parse(JSON.stringify(alex!.ownView()))).toEqual({ id: alex!.id, name: 'alex', email: 'alex@example.com', created_at: expect.any(String), updated_at: expect.any(String) });
+  });
+
+  test('withPublicCounts() counts published posts only', async () => {
+    const alex = (await User.withPublicCounts().where('users.email', 'alex@example.com').first())!;
+    const published = await t.knex('posts').where({ user_id: alex.id, published: true }).count({ n: '*' }).first();
+    const drafts = await t.knex('posts').where({ user_id: alex.id, published: false }).count({ n: '*' }).first();
+    expect(Number(drafts!.n)).toBeGreaterThan(0);
+    expect(alex.posts_count).toBe(Number(published!.n));
+    expect(JSON.parse(JSON.stringify(alex))).toEqual({ id: alex.id, name: 'alex', posts_count: alex.posts_count });
   });
 
   test('the password is stored only as an scrypt hash, and authenticate() checks it', async () => {
