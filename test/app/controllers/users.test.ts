@@ -30,7 +30,7 @@ describe('users, as HTML', () => {
     const id = await userId('alex');
     const res = await request(t.app).get(`/users/${id}`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('<h1>alex</h1>');
+    expect(res.text).toMatch(new RegExp(`<h1><img class="avatar" src="/users/${id}/avatar"[^>]*> alex</h1>`));
     expect(res.text).toContain('The essence of a web framework');
     expect(res.text).not.toContain(`/users/${id}/edit`);
     expect(res.text).not.toContain('name="_method" value="DELETE"');
