@@ -1,7 +1,7 @@
 import session, { type SessionData } from 'express-session';
 import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import { createdHere, type SessionOptions } from './session';
+import { createdHere, type SessionOptions } from './session-options';
 
 type Callback = (error?: unknown) => void;
 

@@ -4,6 +4,9 @@ import type {} from 'express-session';
 import type { Knex } from 'knex';
 import type { Request, RequestHandler } from 'express';
 import { markEnding } from './response-state';
+import { createdHere, type SessionOptions } from './session-options';
+
+export type { SessionOptions } from './session-options';
 
 declare module 'express-session' {
   interface SessionData {
@@ -14,18 +17,6 @@ declare module 'express-session' {
   }
 }
 
-export interface SessionOptions {
-  /** Signs the session cookie. */
-  secret: string;
-  /** Cookie name (not the default `connect.sid`, which names the library). */
-  cookieName?: string;
-  /** Seconds of inactivity after which a session ends. */
-  idleTimeout?: number;
-  /** Seconds after sign-in after which a session ends, however active. */
-  absoluteTimeout?: number;
-  /** Send the cookie only over HTTPS. */
-  secure?: boolean;
-}
 
 /** The session middleware: database store, HttpOnly SameSite=Lax cookie, sliding idle expiry, absolute expiry. */
 export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHandler[] {
@@ -42,8 +33,6 @@ export function sessionMiddleware(db: Knex, options: SessionOptions): RequestHan
 }
 
 const endBeforeSession = Symbol('trestle.endBeforeSession');
-/** Marks a session made during this request (a first visit, or regenerated at sign-in or out). */
-export const createdHere = Symbol('trestle.sessionCreatedHere');
 
 type SessionResponse = Parameters<RequestHandler>[1] & { [endBeforeSession]?: (...args: unknown[]) => unknown };
 type MarkedSession = Request['session'] & { [createdHere]?: true };
