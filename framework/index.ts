@@ -1,45 +1,31 @@
-/** Trestle's kernel: everything an application imports comes from here. */
-export { createApp, type AppOptions, type TrestleApp } from './application';
-export { Controller, type ControllerClass, type RenderOptions } from './controller';
-export { defineRoutes, RouteBuilder, RouteTable, type Route, type HttpMethod, type ActionName } from './router';
-export { Model, type ModelClass, type ModelQuery, type RowOf, type Attributes, type Page } from './model';
-export { belongsTo, hasMany, hasOne, type Relation, type Relations } from './relations';
-export { openDatabase, redact, type Database, type DatabaseOptions, type QueryEvent, type QueryListener } from './database';
-export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
-export { migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, type MigrationPaths } from './migrations';
-export { loadConfig, loadDotEnv, findProjectRoot, ConfigError } from './config';
-export { createLogger, type Logger } from './logger';
-export { ViewRenderer } from './view';
-export { AppContext, type Environment } from './kernel';
-export { toHttpError } from './error-handler';
-export { translateDatabaseError } from './database-errors';
-export {
-  HttpError,
-  BadRequest,
-  Unauthorized,
-  Forbidden,
-  NotFound,
-  Conflict,
-  ValidationFailed,
-  ServiceUnavailable,
-  TooManyRequests,
-  reasonPhrase,
-  type FieldErrors,
-} from './errors';
-export { runCli, type CliContext } from './cli';
-export { before, type Filter } from './filters';
-export { FormBuilder, type FormOptions } from './form-builder';
-export { escapeHtml, linkTo } from './html';
-export { pageLinks, type PageLink } from './pagination';
-export { sessionMiddleware, type SessionOptions } from './session';
-export { validate, fieldErrors, fields } from './validation';
-export { formatRoutes, resourceActions, type ResourceAction, type ResourceOptions } from './router';
-export type { FlashType, FlashMessages } from './flash';
-export { hashPassword, verifyPassword, setPasswordCost, recommendedCost } from './password';
-export { rateLimit, type RateLimitOptions, type RateLimitFilter } from './rate-limit';
-export { csrfProtection, type CsrfProtection } from './csrf';
-export { securityHeaders, malformedUrl, bodyParsing, staticFiles } from './middleware';
-export { serve, type ServeOptions, type RunningServer } from './server';
-export { runCluster, type ClusterOptions } from './cluster';
-export { currentRequest, requestStep, queryRecorder, type RequestTimings } from './instrumentation';
-export { healthChecks } from './health';
+/**
+ * Trestle's public API: everything an application imports comes from here. The framework lives in
+ * rooms (`http/`, `routing/`, `controller/`, `model/`, `db/`, `view/`, `security/`, `observe/`,
+ * `support/`, `cli/`), each with an `index.ts` face; this file picks what apps use from them.
+ */
+
+// The application and its process
+export { createApp, serve, runCluster, type AppOptions, type TrestleApp, type ServeOptions, type RunningServer, type ClusterOptions } from './http';
+
+// The URL table
+export { defineRoutes, RouteTable, type RouteBuilder, type Route, type RouteOptions, type ResourceOptions } from './routing';
+
+// Controllers
+export { Controller, before, rateLimit, type Filter, type RenderOptions, type RateLimitOptions } from './controller';
+
+// Models and the database
+export { Model, belongsTo, hasMany, hasOne, type Relations, type ModelQuery, type RowOf, type Attributes, type Page } from './model';
+export { openDatabase, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema } from './db';
+export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths } from './db';
+
+// Errors, validation, settings
+export { HttpError, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ValidationFailed, TooManyRequests, ServiceUnavailable, type FieldErrors } from './support';
+export { validate, fields, loadConfig, loadDotEnv, findProjectRoot, ConfigError, type Environment } from './support';
+
+// Security, views, logs
+export { hashPassword, verifyPassword, type SessionOptions, type FlashType } from './security';
+export { escapeHtml } from './view';
+export { createLogger, type Logger } from './observe';
+
+// The commands behind `npm run db:*` and `npm run routes`
+export { runCli } from './cli';

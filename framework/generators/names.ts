@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pluralize from 'pluralize';
-import { underscore } from '../naming';
+import { underscore } from '../support';
 
 /** Every name a resource goes by, from one word: `post` → Post, posts, PostsController, views/posts. */
 export interface ResourceNames {

@@ -4,7 +4,7 @@ import { readSettings } from '../../../config/settings';
 import { useTestApp } from '../../support/app';
 import { createUser, csrfFrom, signIn, testPassword } from '../../support/auth';
 import { recordQueries } from '../../support/queries';
-import { rateLimitKey } from '../../../framework/rate-limit';
+import { rateLimitKey } from '../../../framework/controller/rate-limit';
 
 const t = useTestApp();
 const json = 'application/json';

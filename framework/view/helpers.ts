@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'express';
 import pluralizeWord from 'pluralize';
-import { takeFlash } from './flash';
+import { takeFlash } from '../security';
 import { FormBuilder, type FormOptions } from './form-builder';
 import { attributes, escapeHtml, formPlumbing, linkTo } from './html';
-import { pageLinks } from './pagination';
+import { pageLinks } from '../support';
 
 let dateFormat: Intl.DateTimeFormat | undefined;
 

@@ -1,4 +1,4 @@
-import type { FieldErrors } from './errors';
+import type { FieldErrors } from '../support';
 import { attributes, escapeHtml, formPlumbing, type CsrfTokenSource } from './html';
 
 export interface FormOptions {

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import pino, { type Logger } from 'pino';
-import type { QueryEvent } from './database';
-import type { SecurityHeaders } from './middleware';
-import { PromiseContext } from './async-context';
+import type { QueryEvent } from '../db';
+import type { SecurityHeaders } from '../security';
+import { PromiseContext } from '../support';
 
 /** The route a request took, as its log line names it: `users.show`, `UsersController#show`. */
 export interface TimedRoute {

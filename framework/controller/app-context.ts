@@ -1,11 +1,11 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Environment } from './config';
-import { requestHelpers, type UrlBuilder } from './helpers';
-import { timingsOf } from './instrumentation';
-import type { ViewRenderer } from './view';
+import type { Environment } from '../support';
+import { requestHelpers, type UrlBuilder } from '../view';
+import { timingsOf } from '../observe';
+import type { ViewRenderer } from '../view';
 
-export type { Environment } from './config';
+export type { Environment } from '../support';
 
 /** What every controller of one application shares: built once by `createApp`. */
 export class AppContext {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database } from './database';
-import { formatRoutes, type RouteTable } from './router';
-import { dropSchema, migrate, migrationStatus, rollback, seed, type MigrationPaths } from './migrations';
+import type { Database } from '../db';
+import { formatRoutes, type RouteTable } from '../routing';
+import { dropSchema, migrate, migrationStatus, rollback, seed, type MigrationPaths } from '../db';
 
 export interface CliContext {
   /** Opens the application's database (as configured by the environment). */

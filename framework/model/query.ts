@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ModelClass } from './model-types';
+import type { ModelClass } from './types';
 import { preload } from './relations';
 
 const preloadKey = Symbol('trestle.preload');

@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
 import express from 'express';
 import helmet from 'helmet';
-import { BadRequest, HttpError } from './errors';
-import type { Environment } from './config';
+import { BadRequest, HttpError } from '../support';
+import type { Environment } from '../support';
 
 const overridable = new Set(['PUT', 'PATCH', 'DELETE']);
 
@@ -34,56 +34,6 @@ export function malformedUrl(url: string): HttpError | undefined {
   return /%00/.test(url) ? new BadRequest('The URL is not valid: it contains a NUL byte.') : undefined;
 }
 
-/** Headers to add to responses: some to every response, the rest only to HTML documents. */
-export interface SecurityHeaders {
-  /** For every response (nosniff; HSTS in production). */
-  all: ReadonlyArray<readonly [string, string]>;
-  /** For HTML documents only: CSP, framing, cross-origin and referrer policies only mean something there. */
-  documents: ReadonlyArray<readonly [string, string]>;
-}
-
-const everyResponse = new Set(['x-content-type-options', 'strict-transport-security']);
-
-/**
- * Security headers (helmet): a Content-Security-Policy that allows only this site's own scripts,
- * styles and forms (no inline script), no framing, nosniff, a strict Referrer-Policy, and HSTS in
- * production. The policy has no per-request part, so helmet runs once at start; responses get the
- * resulting headers from a list (documents all of them, other responses the ones that apply).
- */
-export function securityHeaders(env: Environment): SecurityHeaders {
-  const production = env === 'production';
-  const configured = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        // Only where the site is served over HTTPS; on http://localhost it would break every asset.
-        ...(production ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    strictTransportSecurity: production ? { maxAge: 31536000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    crossOriginEmbedderPolicy: false,
-    xFrameOptions: { action: 'deny' },
-  });
-  const headers: Array<[string, string]> = [];
-  const probe = { setHeader: (name: string, value: string) => void headers.push([name, String(value)]), removeHeader: () => undefined };
-  configured({} as IncomingMessage, probe as unknown as ServerResponse, () => undefined);
-  return {
-    all: headers.filter(([name]) => everyResponse.has(name.toLowerCase())),
-    documents: headers.filter(([name]) => !everyResponse.has(name.toLowerCase())),
-  };
-}
-
 /**
  * JSON and form bodies (within `limit`), then `guard` (CSRF protection, which must read the form
  * before method override rewrites its POST), then method override. A GET or HEAD without a body
@@ -108,32 +58,6 @@ export function bodyParsing(limit: string, guard?: RequestHandler): RequestHandl
     };
     if (!hasBody) return parsed();
     json(request, response, (error?: unknown) => (error ? next(error) : form(request, response, parsed)));
-  };
-}
-
-/**
- * Runs middleware in order as one Express handler. Each step costs one call instead of a pass
- * through Express's router (its layer matching, prefix trimming and parameter handling). An
- * error, passed to `next`, thrown, or (as Express 5 allows) the rejection of a returned promise,
- * skips the rest and goes to `done`, Express's error handlers.
- */
-export function chain(steps: readonly RequestHandler[]): RequestHandler {
-  return function runSteps(request, response, done) {
-    let position = 0;
-    const next = (error?: unknown): void => {
-      // `next('route')` and `next('router')` leave the rest of the chain, as they leave a route in Express.
-      if (error === 'route' || error === 'router') return done();
-      if (error) return done(error);
-      const step = steps[position++];
-      if (step === undefined) return done();
-      try {
-        const result: unknown = step(request, response, next);
-        if (result instanceof Promise) result.then(undefined, (rejected: unknown) => done(rejected ?? new Error('Rejected promise')));
-      } catch (thrown) {
-        done(thrown);
-      }
-    };
-    next();
   };
 }
 

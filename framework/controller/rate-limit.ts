@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Controller } from './controller';
-import { ServiceUnavailable, TooManyRequests } from './errors';
+import { ServiceUnavailable, TooManyRequests } from '../support';
 import { before, type Filter } from './filters';
-import { Model } from './model';
+import { Model } from '../model';
 
 export interface RateLimitOptions<C extends Controller> {
   /** Names the counter; two limits with one name share it. */

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import type { Controller, ControllerClass } from './controller';
+import type { Controller, ControllerClass } from '../controller';
 import pluralize from 'pluralize';
-import { controllerPath, underscore } from './naming';
+import { controllerPath, underscore } from '../support';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

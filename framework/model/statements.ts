@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ModelClass } from './model-types';
+import type { ModelClass } from './types';
 
 // The model layer's most frequent statements, compiled by knex once per model (and set of
 // columns) and then run as prepared statements, without the builder.

@@ -1,4 +1,4 @@
-import { BadRequest, Conflict, HttpError, ServiceUnavailable, ValidationFailed } from './errors';
+import { BadRequest, Conflict, HttpError, ServiceUnavailable, ValidationFailed } from '../support';
 
 interface PgError {
   code?: string;

@@ -1,5 +1,5 @@
 import { match, type MatchFunction } from 'path-to-regexp';
-import type { Route } from './router';
+import type { Route } from './url-table';
 
 /** What a request's method and path resolved to: the route's handler and its decoded path parameters. */
 export interface RouteMatch<H> {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Forbidden } from './errors';
-import { hasJsonBody } from './negotiation';
+import { Forbidden } from '../support';
+import { hasJsonBody } from '../support';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 

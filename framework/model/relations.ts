@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { underscore } from './naming';
-import type { ModelClass, Relation } from './model-types';
+import { underscore } from '../support';
+import type { ModelClass, Relation } from './types';
 
-export type { Relation } from './model-types';
+export type { Relation } from './types';
 
 type Target = () => ModelClass;
 

@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
-import { NotFound } from './errors';
-import { PromiseContext } from './async-context';
-import { runStatement, transformRows } from './database';
-import { allStatement, findStatement, isRawValue, updateStatement } from './model-statements';
-import { installEagerLoading } from './model-query';
-import { isValidId, outOfRangeAsNone, permit, write } from './model-support';
-import type { ModelClass, ModelContext, ModelSchema, Relation } from './model-types';
+import { NotFound } from '../support';
+import { PromiseContext } from '../support';
+import { runStatement, transformRows } from '../db';
+import { allStatement, findStatement, isRawValue, updateStatement } from './statements';
+import { installEagerLoading } from './query';
+import { isValidId, outOfRangeAsNone, permit, write } from './support';
+import type { ModelClass, ModelContext, ModelSchema, Relation } from './types';
 import { preload, relatedQuery } from './relations';
 
-export type { ModelClass, ModelSchema } from './model-types';
+export type { ModelClass, ModelSchema } from './types';
 
 /** The row type a model instance was declared with. */
 export type RowOf<M> = M extends ModelBase<infer R> ? R : never;

@@ -1,8 +1,8 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors } from './errors';
-import { translateDatabaseError } from './database-errors';
-import type { AppContext } from './kernel';
-import { prefersJson } from './negotiation';
+import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors } from '../support';
+import { translateDatabaseError } from '../db';
+import type { AppContext } from '../controller';
+import { prefersJson } from '../support';
 
 interface Problem {
   type: string;

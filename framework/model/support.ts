@@ -1,8 +1,8 @@
-import type { FieldErrors } from './errors';
-import { ValidationFailed } from './errors';
-import { translateDatabaseError } from './database-errors';
-import type { ModelClass } from './model-types';
-import { fieldErrors } from './validation';
+import type { FieldErrors } from '../support';
+import { ValidationFailed } from '../support';
+import { translateDatabaseError } from '../db';
+import type { ModelClass } from './types';
+import { fieldErrors } from '../support';
 
 type Id = number | string;
 

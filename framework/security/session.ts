@@ -3,7 +3,7 @@
 import type {} from 'express-session';
 import type { Knex } from 'knex';
 import type { Request, RequestHandler } from 'express';
-import { markEnding } from './response-state';
+import { markEnding } from '../support';
 import { createdHere, type SessionOptions } from './session-options';
 
 export type { SessionOptions } from './session-options';

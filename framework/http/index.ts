@@ -1,0 +1,6 @@
+/** The HTTP side: `createApp`, the adapter onto Express, body parsing and static files, the one error handler, the server with its graceful shutdown, and the cluster of workers. */
+export * from './application';
+export * from './cluster';
+export * from './error-handler';
+export * from './middleware';
+export * from './server';

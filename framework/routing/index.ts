@@ -1,0 +1,4 @@
+/** The URL table: its DSL (`defineRoutes`, `resources`), the matcher, URL building, and the step that runs the matched action. */
+export * from './dispatch';
+export * from './route-matcher';
+export * from './url-table';
