@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../db';
 import { formatRoutes, type RouteTable } from '../routing';
-import { dropSchema, migrate, migrationStatus, rollback, seed, type MigrationPaths } from '../db';
+import { dropSchema, migrate, migrationStatus, newMigration, rollback, seed, type MigrationPaths } from '../db';
 
 export interface CliContext {
   /** Opens the application's database (as configured by the environment). */
@@ -72,27 +72,16 @@ async function runDatabaseTask(task: Task, db: Database, paths: MigrationPaths, 
 }
 
 function makeMigration(name: string | undefined, dir: string, print: (line: string) => void): number {
-  if (!name || !/^[a-z][a-z0-9_]*$/.test(name)) {
-    print('Usage: db:make-migration NAME (lower_snake_case, for example add_age_to_users)');
+  let migration: ReturnType<typeof newMigration>;
+  try {
+    migration = newMigration(name ?? '');
+  } catch (error) {
+    print(`Usage: db:make-migration NAME. ${(error as Error).message}`);
     return 1;
   }
-  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const file = path.join(dir, `${stamp}_${name}.ts`);
+  const file = path.join(dir, migration.fileName);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    file,
-    `import type { Knex } from 'knex';
-
-export async function up(knex: Knex): Promise<void> {
-  // await knex.schema.alterTable('users', (table) => { table.integer('age'); });
-}
-
-export async function down(knex: Knex): Promise<void> {
-  // await knex.schema.alterTable('users', (table) => { table.dropColumn('age'); });
-}
-`,
-    { flag: 'wx' },
-  );
+  fs.writeFileSync(file, migration.content, { flag: 'wx' });
   print(`create ${path.relative(process.cwd(), file)}`);
   return 0;
 }

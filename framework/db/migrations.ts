@@ -103,3 +103,29 @@ export async function dropSchema(db: Knex): Promise<void> {
   await db.raw('DROP SCHEMA IF EXISTS public CASCADE');
   await db.raw('CREATE SCHEMA public');
 }
+
+/**
+ * A new migration called `name` (lower_snake_case): its dated file name (`20261130193300_name.ts`,
+ * so files sort in the order they were made) and a body to fill in. The one maker behind both
+ * `npm run db:make-migration` and `npm run generate migration`; a bad name throws with the rule.
+ */
+export function newMigration(name: string, now = new Date()): { fileName: string; content: string } {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error('A migration name is lower_snake_case, for example add_age_to_users.');
+  return { fileName: `${migrationStamp(now)}_${name}.ts`, content: emptyMigration };
+}
+
+/** `20261130193300`: a migration's date, to the second, as its file name starts. */
+export function migrationStamp(now: Date): string {
+  return now.toISOString().replace(/\D/g, '').slice(0, 14);
+}
+
+const emptyMigration = `import type { Knex } from 'knex';
+
+export async function up(knex: Knex): Promise<void> {
+  // await knex.schema.alterTable('users', (table) => { table.integer('age'); });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  // await knex.schema.alterTable('users', (table) => { table.dropColumn('age'); });
+}
+`;

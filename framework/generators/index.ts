@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { migrationStamp, newMigration } from '../db';
 import { parseFields, fieldTypes, type Field } from './fields';
 import { controllerNames, importFrom, resourceNames, type ResourceNames } from './names';
 import { actionViewTemplate, controllerOnlyTemplate, controllerTemplate, migrationTemplate, modelTemplate, viewTemplates } from './templates';
@@ -79,7 +80,7 @@ export function runGenerator(argv: readonly string[], options: GeneratorOptions)
 }
 
 function migrationName(name: string, now: Date): string {
-  return `${now.toISOString().replace(/\D/g, '').slice(0, 14)}_${name}.ts`;
+  return `${migrationStamp(now)}_${name}.ts`;
 }
 
 function plan(kind: string, name: string, rest: string[], options: GeneratorOptions): Change[] {
@@ -115,8 +116,8 @@ function plan(kind: string, name: string, rest: string[], options: GeneratorOpti
       ];
     }
     case 'migration': {
-      if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error('A migration name is lower_snake_case, for example add_age_to_users.');
-      return [{ kind: 'create', file: `db/migrations/${migrationName(name, now)}`, content: emptyMigration }];
+      const { fileName, content } = newMigration(name, now);
+      return [{ kind: 'create', file: `db/migrations/${fileName}`, content }];
     }
     default:
       throw new Error(`Unknown generator "${kind}".\n${usage}`);
@@ -215,14 +216,3 @@ function editRoutes(root: string, change: Extract<Change, { kind: 'route' }>, dr
   if (!dryRun) fs.writeFileSync(file, updated);
   return true;
 }
-
-const emptyMigration = `import type { Knex } from 'knex';
-
-export async function up(knex: Knex): Promise<void> {
-  // await knex.schema.alterTable('users', (table) => { table.integer('age'); });
-}
-
-export async function down(knex: Knex): Promise<void> {
-  // await knex.schema.alterTable('users', (table) => { table.dropColumn('age'); });
-}
-`;
