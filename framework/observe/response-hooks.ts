@@ -1,0 +1,77 @@
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { SecurityHeaders } from '../security';
+import { fastLogWriter, type LineWriter } from './log-writer';
+import { ms, quietKey, timingsKey, type RequestTimings, type TimedResponse } from './request-timings';
+
+/**
+ * Teaches an application's responses (its `app.response` prototype) to send `Server-Timing` and
+ * the security headers with their headers, and to write the request's log line when they end:
+ * two methods on the prototype rather than closures and a listener on every response.
+ */
+export function instrumentResponses(responsePrototype: object, logger: Logger, security: SecurityHeaders, sendServerTiming: boolean): void {
+  const writeLine = fastLogWriter(logger);
+  const { all, documents } = security;
+  const proto = responsePrototype as Record<string, unknown>;
+  const writeHead = proto.writeHead as (...args: unknown[]) => unknown;
+  const end = proto.end as (...args: unknown[]) => unknown;
+  proto.writeHead = function writeHeadWithTiming(this: TimedResponse, ...args: unknown[]) {
+    const timings = this[timingsKey];
+    if (timings && !this.headersSent) {
+      if (sendServerTiming) this.setHeader('Server-Timing', serverTiming(timings));
+      for (let i = 0; i < all.length; i++) this.setHeader(all[i]![0], all[i]![1]);
+      const type = this.getHeader('content-type');
+      if (typeof type === 'string' && type.startsWith('text/html')) for (let i = 0; i < documents.length; i++) this.setHeader(documents[i]![0], documents[i]![1]);
+    }
+    return writeHead.apply(this, args);
+  };
+  proto.end = function endAndLog(this: TimedResponse, ...args: unknown[]) {
+    const result = end.apply(this, args);
+    const timings = this[timingsKey];
+    if (timings && !this[quietKey]) {
+      this[timingsKey] = undefined;
+      logRequest(logger, writeLine, this.req as Request, this, timings);
+    }
+    return result;
+  };
+}
+
+/** The controller's time: final once it returned, so far while it is still running (headers go out mid-action). */
+function controllerTime(t: RequestTimings, now: number): number | undefined {
+  if (t.controllerMs >= 0) return t.controllerMs;
+  return t.controllerStart >= 0 ? now - t.controllerStart : undefined;
+}
+
+function serverTiming(t: RequestTimings): string {
+  const now = performance.now();
+  let header = `total;dur=${ms(now - t.start)}`;
+  const controller = controllerTime(t, now);
+  if (controller !== undefined) header += `, controller;dur=${ms(controller)}`;
+  header += `, db;dur=${ms(t.dbMs)};desc="${t.dbCount} ${t.dbCount === 1 ? 'query' : 'queries'}"`;
+  header += `, view;dur=${ms(t.viewMs)}`;
+  return header;
+}
+
+function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: Request, response: Response, t: RequestTimings): void {
+  if (!logger.isLevelEnabled('info')) return;
+  const now = performance.now();
+  const path = request.path;
+  const total = ms(now - t.start);
+  const controller = controllerTime(t, now);
+  const status = response.statusCode;
+  const db = ms(t.dbMs);
+  const view = ms(t.viewMs);
+  const route = t.route;
+  const message = `${request.method} ${path} ${status} ${STATUS_CODES[status] ?? ''} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${t.dbCount} ${t.dbCount === 1 ? 'query' : 'queries'})`;
+  if (!writeLine) {
+    const action = route ? `${route.controller.name}#${route.action}` : undefined;
+    logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: { total, controller: controller === undefined ? undefined : ms(controller), db, view }, queries: t.dbCount }, message);
+    return;
+  }
+  // The same fields as the pino call above, written as JSON by hand; only the path and message need escaping.
+  let line = `,"reqId":"${t.id}","method":"${request.method}","path":${JSON.stringify(path)},"status":${status}`;
+  if (route) line += `,"route":${JSON.stringify(route.name ?? null)},"action":"${route.controller.name}#${route.action}"`;
+  line += `,"ms":{"total":${total}${controller === undefined ? '' : `,"controller":${ms(controller)}`},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":${JSON.stringify(message)}`;
+  writeLine(line);
+}
