@@ -4,7 +4,7 @@ export { Controller, type ControllerClass, type RenderOptions } from './controll
 export { defineRoutes, RouteBuilder, RouteTable, type Route, type HttpMethod, type ActionName } from './router';
 export { Model, BaseModel, hydrateRows, type ModelClass, type ModelQuery, type RowOf, type Attributes, type Page } from './model';
 export { belongsTo, hasMany, hasOne, type Relation, type Relations } from './relations';
-export { openDatabase, redact, type Database, type DatabaseOptions, type QueryEvent, type QueryListener } from './database';
+export { openDatabase, redact, runInBackground, type Database, type DatabaseOptions, type QueryEvent, type QueryListener } from './database';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 export { migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, type MigrationPaths } from './migrations';
 export { loadConfig, loadDotEnv, findProjectRoot, ConfigError } from './config';
