@@ -65,14 +65,16 @@ async function runServer(settings: Settings, logger: Logger, single: boolean): P
     logger,
     shutdownTimeout: settings.shutdownTimeout,
     onClose: () => db.close(),
+    closeWaitsFor: () => db.pending(),
   });
   if (single) logger.info(`Trestle (${settings.env}) listening on http://localhost:${running.port}`);
   else logger.info(`worker ${process.pid} listening on port ${running.port}`);
 
+  // A shutdown that overran its deadline (it has logged what it waited for) or failed to close exits non-zero.
   const stop = (signal: string) =>
-    void running.shutdown(signal).then(() => {
+    void running.shutdown(signal).then(({ clean }) => {
       logger.flush();
-      process.exit(0);
+      process.exit(clean ? 0 : 1);
     });
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

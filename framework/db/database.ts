@@ -35,7 +35,10 @@ export interface Database {
   readonly kind: 'postgres' | 'embedded';
   /** Where it lives, with any password removed: for log lines. */
   readonly description: string;
+  /** Waits for background work, then ends the pool once every connection is back. */
   close(): Promise<void>;
+  /** What closing still waits for (background work by name, connections in use): for a shutdown's log. */
+  pending(): string[];
 }
 
 /**
@@ -52,7 +55,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const warn = options.logger ? (message: string) => options.logger!.warn(message) : (message: string) => console.warn(message);
     const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn);
     const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: transformResult, log: options.logger ? knexLog(options.logger) : undefined } as Knex.Config);
-    const link: PoolLink = { pool, listeners: new Set() };
+    const link: PoolLink = { pool, listeners: new Set(), background: new Set(), closing: false, warn };
     links.set(instance, link);
     instrumentBuilder(instance, link);
     const onQuery = (listener: QueryListener) => {
@@ -60,18 +63,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       return () => void link.listeners.delete(listener);
     };
     const close = async () => {
-      await instance.destroy();
+      link.closing = true;
+      await Promise.all([...link.background].map((task) => task.done));
+      // The pool ends first: it waits for every connection in use to come back, and knex returns
+      // them through its own reference to the pool, which destroying knex would drop (a query
+      // still running then never gives its connection back, and the pool never ends).
       await pool.end();
+      await instance.destroy();
     };
-    return { instance, onQuery, close };
+    const pending = () => {
+      const inUse = pool.totalCount - pool.idleCount;
+      return [...[...link.background].map((task) => `background: ${task.name}`), ...(inUse > 0 ? [`${inUse} database connection(s) in use`] : [])];
+    };
+    return { instance, onQuery, close, pending };
   };
   if (options.url) {
-    const { instance, onQuery, close } = connect({ connectionString: options.url }, options.poolMax ?? 10);
-    return { knex: instance, onQuery, kind: 'postgres', description: redact(options.url), close };
+    const { instance, onQuery, close, pending } = connect({ connectionString: options.url }, options.poolMax ?? 10);
+    return { knex: instance, onQuery, kind: 'postgres', description: redact(options.url), close, pending };
   }
   const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: options.embeddedDataDir });
   // PGlite has a single session: one connection, shared by turns.
-  const { instance, onQuery, close } = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1);
+  const { instance, onQuery, close, pending } = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1);
   return {
     knex: instance,
     onQuery,
@@ -81,16 +93,47 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await close();
       await embedded.stop();
     },
+    pending,
   };
 }
 
-/** What a knex instance opened here is attached to: its pool and the query listeners. */
+/** Work started in the background (not for a request), which closing waits for. */
+interface BackgroundTask {
+  readonly name: string;
+  readonly done: Promise<void>;
+}
+
+/** What a knex instance opened here is attached to: its pool, the query listeners, its background work. */
 interface PoolLink {
   readonly pool: pg.Pool;
   readonly listeners: Set<QueryListener>;
+  readonly background: Set<BackgroundTask>;
+  closing: boolean;
+  readonly warn: (message: string) => void;
 }
 
 const links = new WeakMap<Knex, PoolLink>();
+
+/**
+ * Runs `work` on `db` in the background (a clean-up, not part of any request): its failure is
+ * logged, and closing the database waits for it. Once closing has begun, new work is skipped.
+ */
+export function runInBackground(db: Knex, name: string, work: () => Promise<unknown>): void {
+  const link = links.get(db);
+  if (!link) {
+    work().catch((error: unknown) => console.warn(`database: ${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+    return;
+  }
+  if (link.closing) return;
+  const task: BackgroundTask = {
+    name,
+    done: work().then(
+      () => undefined,
+      (error: unknown) => link.warn(`database: ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
+    ).finally(() => link.background.delete(task)),
+  };
+  link.background.add(task);
+}
 
 function knexLog(logger: Logger): Knex.Config['log'] {
   const text = (message: unknown) => (message instanceof Error ? message.message : String(message));

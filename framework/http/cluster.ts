@@ -10,7 +10,7 @@ export interface ClusterOptions {
 
 /**
  * The primary process of `WEB_CONCURRENCY` workers sharing one port (node:cluster). A worker that
- * dies is replaced; SIGTERM/SIGINT drain every worker and exit 0; SIGHUP replaces the workers one
+ * dies is replaced; SIGTERM/SIGINT drain every worker and exit 0 (1 if one did not stop cleanly); SIGHUP replaces the workers one
  * at a time (a rolling restart: a new worker listens before an old one is asked to drain).
  * Call only in the primary; each worker runs the server itself.
  */
@@ -23,14 +23,21 @@ export function runCluster(options: ClusterOptions): void {
 
   const fork = () => cluster.fork();
   const waitListening = (worker: Worker) => new Promise<void>((resolve) => worker.once('listening', () => resolve()));
-  const waitExit = (worker: Worker) => new Promise<void>((resolve) => (worker.isDead() ? resolve() : worker.once('exit', () => resolve())));
 
-  const retire = async (worker: Worker) => {
+  /** Asks a worker to drain and waits for it; resolves false if it had to be killed or exited non-zero. */
+  const retire = async (worker: Worker): Promise<boolean> => {
     retiring.add(worker);
+    const exit = new Promise<boolean>((resolve) => worker.once('exit', (code, signal) => resolve(code === 0 && !signal)));
     worker.process.kill('SIGTERM');
-    const killer = setTimeout(() => worker.process.kill('SIGKILL'), options.shutdownTimeout + 2000);
-    await waitExit(worker);
+    // A worker bounds its own shutdown by the same deadline; this is for one that cannot.
+    const killer = setTimeout(() => {
+      logger.error(`worker ${worker.process.pid} still running ${options.shutdownTimeout + 2000} ms after SIGTERM: killed`);
+      worker.process.kill('SIGKILL');
+    }, options.shutdownTimeout + 2000);
+    const clean = worker.isDead() ? worker.process.exitCode === 0 : await exit;
     clearTimeout(killer);
+    if (!clean) logger.error(`worker ${worker.process.pid} did not shut down cleanly (${worker.process.signalCode ?? `exit ${worker.process.exitCode}`})`);
+    return clean;
   };
 
   cluster.on('exit', (worker, code, signal) => {
@@ -48,10 +55,12 @@ export function runCluster(options: ClusterOptions): void {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: draining ${Object.keys(cluster.workers ?? {}).length} workers`);
-    await Promise.all(Object.values(cluster.workers ?? {}).map((w) => (w ? retire(w) : undefined)));
-    logger.info('all workers stopped');
+    const outcomes = await Promise.all(Object.values(cluster.workers ?? {}).map((w) => (w ? retire(w) : true)));
+    const failed = outcomes.filter((clean) => !clean).length;
+    if (failed) logger.error(`all workers stopped; ${failed} did not shut down cleanly`);
+    else logger.info('all workers stopped');
     logger.flush();
-    process.exit(0);
+    process.exit(failed ? 1 : 0);
   };
 
   const rollingRestart = async () => {

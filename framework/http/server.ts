@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import http from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 
@@ -8,7 +8,7 @@ export interface ServeOptions {
   port: number;
   host?: string;
   logger: Logger;
-  /** Milliseconds a shutdown waits for requests in flight before closing what is left (default 10 s). */
+  /** Milliseconds the whole shutdown may take, closing included; past it, it gives up (default 10 s). */
   shutdownTimeout?: number;
   /** Cut off clients that have not sent their headers within this many ms (default 20 s). */
   headersTimeout?: number;
@@ -20,6 +20,15 @@ export interface ServeOptions {
   maxHeaderSize?: number;
   /** Called once the server has stopped, before the process exits (close the database here). */
   onClose?: () => Promise<void>;
+  /** What `onClose` is still waiting for, for the log line when a shutdown overruns its deadline. */
+  closeWaitsFor?: () => string[];
+}
+
+/** How a shutdown ended: `clean` unless it overran its deadline or closing failed. */
+export interface ShutdownOutcome {
+  clean: boolean;
+  /** What it was still waiting for at the deadline (empty when it finished in time). */
+  waitingFor: string[];
 }
 
 const latestResponse = Symbol('trestle.latestResponse');
@@ -31,8 +40,8 @@ export type HttpClasses = Pick<http.ServerOptions, 'IncomingMessage' | 'ServerRe
 export interface RunningServer {
   server: http.Server;
   port: number;
-  /** Stops accepting, lets requests in flight finish, closes idle connections; resolves when all is closed. */
-  shutdown(reason?: string): Promise<void>;
+  /** Stops accepting, lets requests in flight finish, closes idle connections, then `onClose`; resolves when done or at the deadline. */
+  shutdown(reason?: string): Promise<ShutdownOutcome>;
 }
 
 /**
@@ -42,7 +51,9 @@ export interface RunningServer {
  */
 export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, options: ServeOptions): Promise<RunningServer> {
   // A Trestle app's own request and response classes, when it has them (see `createApp`).
-  const server = http.createServer({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, ...handler.httpClasses }, handler);
+  // The handler is added after the listener below, which must see each response before the app
+  // has sent its headers.
+  const server = http.createServer({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, ...handler.httpClasses });
   server.headersTimeout = options.headersTimeout ?? 20_000;
   server.requestTimeout = options.requestTimeout ?? 30_000;
   server.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
@@ -70,27 +81,47 @@ export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, 
     // request measured), and the old generation then grows fourfold between full collections.
     (request.socket as ServedSocket)[latestResponse] = response;
   });
+  server.on('request', handler);
 
-  let closing: Promise<void> | undefined;
+  const timeout = options.shutdownTimeout ?? 10_000;
+  // A connection accepted just before the listener closed has its request on the way (or already
+  // in the kernel's buffer): it gets this long to arrive and be answered. Closing it at once would
+  // make the kernel answer the unread data with a reset.
+  const firstRequestGrace = Math.min(1000, timeout / 2);
+
+  /** What the open connections are: requests in flight by method and path, the others counted. */
+  const describeConnections = () => {
+    const left = sockets();
+    const inFlight = left.map((socket) => socket[latestResponse]).filter((response) => response && !response.writableFinished);
+    const requests = inFlight.map((response) => `${response!.req.method} ${response!.req.url}`);
+    return [`${left.length} open connection(s)${requests.length ? ` (in flight: ${requests.join(', ')})` : ''}`];
+  };
+
+  let closing: Promise<ShutdownOutcome> | undefined;
   const shutdown = (reason = 'shutdown') => {
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= new Promise<ShutdownOutcome>((resolve) => {
       stopping = true;
+      let step: 'connections' | 'close' = 'connections';
       for (const socket of sockets()) {
         const response = socket[latestResponse];
         if (response && !response.headersSent) response.setHeader('Connection', 'close');
       }
       options.logger.info(`${reason}: finishing requests in flight, then closing`);
+      // One deadline for the whole shutdown, the close step included: a stuck step must not keep
+      // the process up forever. Past it, say what was left, cut the connections, report failure.
       const deadline = setTimeout(() => {
-        const left = sockets();
-        options.logger.warn(`${left.length} connection(s) still open after ${options.shutdownTimeout ?? 10_000} ms: closing them`);
-        for (const socket of left) socket.destroy();
-      }, options.shutdownTimeout ?? 10_000);
-      deadline.unref();
-      server.close(async () => {
-        clearTimeout(deadline);
+        const waitingFor = step === 'connections' ? describeConnections() : [`the close step (${options.closeWaitsFor?.().join(', ') || 'onClose'})`];
+        options.logger.error(`shutdown did not finish within ${timeout} ms; still waiting for: ${waitingFor.join('; ')}`);
+        for (const socket of sockets()) socket.destroy();
+        resolve({ clean: false, waitingFor });
+      }, timeout);
+      stopListeningWhenQuiet(async () => {
+        step = 'close';
+        let clean = true;
         try {
           await options.onClose?.();
         } catch (error) {
+          clean = false;
           options.logger.error({ err: error }, 'error while closing');
         }
         // In a cluster, the primary may have handed this worker a connection just before it
@@ -98,12 +129,46 @@ export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, 
         // passes the connection to another worker) only while it still runs: exiting at once can
         // leave the connection stuck in the primary, never answered. A short stay lets it through.
         if (cluster.isWorker) await new Promise((settle) => setTimeout(settle, 250));
-        resolve();
+        clearTimeout(deadline);
+        resolve({ clean, waitingFor: [] });
       });
-      // Idle keep-alive connections would hold close() open; busy ones close after their response.
-      server.closeIdleConnections();
+      // Keep-alive connections between requests would hold the close open: they go now. Busy ones
+      // close after their response; those still waiting for their first request, after the grace.
+      closeIdle(false);
+      setTimeout(() => closeIdle(true), firstRequestGrace).unref();
     });
     return closing;
+  };
+
+  /**
+   * Closes the listener once a turn of the event loop has accepted no connection. Connections the
+   * kernel has completed but Node not yet accepted are reset when the listener closes; letting the
+   * loop accept what is queued first leaves only the ones that arrive in that last turn.
+   */
+  const stopListeningWhenQuiet = (onClosed: () => void) => {
+    let seen = opened;
+    let turns = 0;
+    const check = () => {
+      // Two turns at least (the first may run before the loop has polled), twenty at most.
+      if ((opened !== seen || turns < 2) && turns < 20) {
+        seen = opened;
+        turns++;
+        return void setImmediate(check);
+      }
+      // net.Server's close, not http.Server's: Node's also closes every connection without a
+      // request in progress, including one accepted a moment ago whose request is still unread,
+      // and that client then gets a reset instead of an answer. Idle ones are closed below instead.
+      net.Server.prototype.close.call(server, onClosed);
+    };
+    check();
+  };
+
+  /** Closes connections with no request in progress; those that never had one only when `includeNew`. */
+  const closeIdle = (includeNew: boolean) => {
+    for (const socket of sockets()) {
+      const response = socket[latestResponse];
+      if (response ? response.writableFinished : includeNew) socket.destroy();
+    }
   };
 
   return new Promise((resolve, reject) => {

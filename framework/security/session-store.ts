@@ -2,6 +2,7 @@ import session, { type SessionData } from 'express-session';
 import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { createdHere, type SessionOptions } from './session-options';
+import { runInBackground } from '../db';
 
 type Callback = (error?: unknown) => void;
 
@@ -52,15 +53,15 @@ export class DatabaseSessionStore extends session.Store {
       .then(() => callback?.(), (error: unknown) => callback?.(error));
   }
 
-  /** Deletes expired sessions; runs at most hourly, piggy-backing on writes. */
+  /**
+   * Deletes expired sessions; runs at most hourly, piggy-backing on writes. It runs in the
+   * background, so closing the database waits for it, and a failure is logged.
+   */
   private pruneNow(): void {
     const now = Date.now();
     if (now < this.nextPrune) return;
     this.nextPrune = now + 60 * 60 * 1000;
-    this.db(this.table)
-      .where('expires_at', '<=', new Date(now))
-      .delete()
-      .catch(() => undefined);
+    runInBackground(this.db, 'session clean-up', () => this.db(this.table).where('expires_at', '<=', new Date(now)).delete());
   }
 }
 
