@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database } from '../db';
+import { type Database, dropSchema, migrate, migrationStatus, newMigration, rollback, seed, type MigrationPaths } from '../db';
 import { formatRoutes, type RouteTable } from '../routing';
-import { dropSchema, migrate, migrationStatus, newMigration, rollback, seed, type MigrationPaths } from '../db';
 
 export interface CliContext {
   /** Opens the application's database (as configured by the environment). */

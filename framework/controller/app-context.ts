@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Environment } from '../support';
-import { requestHelpers, type UrlBuilder } from '../view';
+import { requestHelpers, type UrlBuilder, type ViewRenderer } from '../view';
 import { timingsOf } from '../observe';
-import type { ViewRenderer } from '../view';
 
 export type { Environment } from '../support';
 

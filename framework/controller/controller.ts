@@ -1,16 +1,10 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { HttpError, ValidationFailed, type FieldErrors } from '../support';
+import { HttpError, ValidationFailed, type FieldErrors, prefersJson, controllerPath, pageLinks, responseStarted, validate } from '../support';
 import type { Filter } from './filters';
-import { setFlash, type FlashType } from '../security';
+import { setFlash, type FlashType, regenerateSession } from '../security';
 import type { AppContext } from './app-context';
-import { prefersJson } from '../support';
 import type { Page } from '../model';
-import { controllerPath } from '../support';
-import { pageLinks } from '../support';
-import { responseStarted } from '../support';
-import { regenerateSession } from '../security';
-import { validate } from '../support';
 
 /** The line of the URL table that chose a controller and action (the routing's `Route` has more). */
 export interface MatchedRoute {

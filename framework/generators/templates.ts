@@ -1,5 +1,4 @@
-import type { Field } from './fields';
-import { columnCode, formCode, schemaCode, tsType } from './fields';
+import { type Field, columnCode, formCode, schemaCode, tsType } from './fields';
 import type { ResourceNames } from './names';
 
 const human = (name: string) => name.replace(/_id$/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());

@@ -1,5 +1,4 @@
-import type { Field } from './fields';
-import { sampleValue } from './fields';
+import { sampleValue, type Field } from './fields';
 import { importFrom, type ResourceNames } from './names';
 
 const human = (name: string) => name.replace(/_id$/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());

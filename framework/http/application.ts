@@ -1,26 +1,17 @@
-import http from 'node:http';
-import type { Socket } from 'node:net';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import type { Database, QueryEvent } from '../db';
-import { healthChecks } from '../observe';
-import { instrumentResponses, queryRecorder, requestStep } from '../observe';
-import { NotFound } from '../support';
-import { errorHandler } from './error-handler';
-import { defaultHelpers } from '../view';
+import express, { type Express, type RequestHandler } from 'express';
 import { AppContext, type Environment } from '../controller';
-import { createLogger, type Logger } from '../observe';
+import type { Database, QueryEvent } from '../db';
 import { Model } from '../model';
-import type { RouteTable } from '../routing';
-import { csrfProtection } from '../security';
-import { bodyParsing, malformedUrl, staticFiles } from './middleware';
+import { createLogger, healthChecks, instrumentResponses, queryRecorder, requestStep, type Logger } from '../observe';
+import { routeRequests, type RouteTable, type UrlTableStep } from '../routing';
+import { csrfProtection, securityHeaders, sessionMiddleware, setPasswordCost, type SessionOptions } from '../security';
 import { chain } from '../support';
-import { securityHeaders } from '../security';
-import { routeRequests, type UrlTableStep } from '../routing';
-import { setPasswordCost } from '../security';
+import { defaultHelpers, ViewRenderer } from '../view';
+import { errorHandler } from './error-handler';
+import { expressApi, handleRequests, httpClassesOf, whenRegistered } from './express-adapter';
+import { bodyParsing, malformedUrl, staticFiles } from './middleware';
 import type { HttpClasses } from './server';
-import { sessionMiddleware, type SessionOptions } from '../security';
-import { ViewRenderer } from '../view';
 
 export interface AppOptions {
   /** The URL table from `defineRoutes`. */
@@ -125,96 +116,6 @@ export function createApp(options: AppOptions): TrestleApp {
   handleRequests(app, chain(steps), errorHandler(context));
   app.httpClasses = httpClassesOf(app);
   return app;
-}
-
-/**
- * Request and response classes whose instances are born with the application's prototypes (its
- * `app.request` and `app.response`, which carry Express's API). Express otherwise swaps the
- * prototype of every request and response as it arrives, and an object whose prototype changed
- * sends V8's property caches down their slow path for the rest of the request. `serve` hands these
- * to Node's HTTP server; a server made any other way (supertest, `app.listen`) still works, through
- * the swap.
- */
-function httpClassesOf(app: TrestleApp): HttpClasses {
-  function TrestleRequest(this: http.IncomingMessage, socket: Socket) {
-    http.IncomingMessage.call(this, socket);
-  }
-  TrestleRequest.prototype = app.request;
-  function TrestleResponse(this: http.ServerResponse, request: http.IncomingMessage, options?: object) {
-    (http.ServerResponse as unknown as (this: http.ServerResponse, ...args: unknown[]) => void).call(this, request, options);
-  }
-  TrestleResponse.prototype = app.response;
-  return {
-    IncomingMessage: TrestleRequest as unknown as typeof http.IncomingMessage,
-    ServerResponse: TrestleResponse as unknown as typeof http.ServerResponse,
-  };
-}
-
-/**
- * Replaces Express's `handle`, which every request of the app (served, mounted, or under
- * supertest) goes through. It does what Express's does before its router: the circular
- * references, the request and response prototypes that give them Express's API, `res.locals`.
- * Then, instead of walking the router, it runs the kernel's steps, which end in the URL table's
- * own matcher; whatever is left unanswered is a 404, and every error goes to the one error handler.
- */
-function handleRequests(app: TrestleApp, run: RequestHandler, handleError: ErrorRequestHandler): void {
-  (app as unknown as { handle: (request: Request, response: Response, callback?: NextFunction) => void }).handle = function handle(request, response, callback) {
-    request.res = response;
-    response.req = request;
-    if (Object.getPrototypeOf(request) !== app.request) Object.setPrototypeOf(request, app.request);
-    if (Object.getPrototypeOf(response) !== app.response) Object.setPrototypeOf(response, app.response);
-    if (!response.locals) response.locals = Object.create(null);
-    if (request.originalUrl === undefined) request.originalUrl = request.url;
-    if (request.baseUrl === undefined) request.baseUrl = '';
-    run(request, response, (error?: unknown) => {
-      // Mounted inside another Express app, a path no route here answers goes back to that app.
-      if (error === undefined && callback) return callback();
-      const fallback = callback ?? lastResort(request, response);
-      try {
-        handleError(error ?? new NotFound(), request, response, fallback);
-      } catch (failure) {
-        fallback(failure);
-      }
-    });
-  };
-}
-
-/**
- * The two routers that hold what an app registers with Express's API: `app.use` (and `app.param`)
- * go to Express's own router, which runs before the URL table; routes (`app.get`, `app.post`, …,
- * `app.all`, `app.route`) go to a second router, tried after the URL table and before the 404, so
- * a path the URL table does not match falls through to them. `app.param` applies to both.
- */
-function expressApi(app: TrestleApp): { middleware: Router; routes: Router } {
-  const middleware = app.router as unknown as Router;
-  const routes = express.Router({ caseSensitive: true });
-  const param = app.param.bind(app);
-  Object.assign(app, {
-    route: (path: string) => routes.route(path),
-    param: (name: string | string[], handler: Parameters<Router['param']>[1]) => {
-      for (const each of [name].flat()) routes.param(each, handler);
-      return param(name as string, handler);
-    },
-  });
-  return { middleware, routes };
-}
-
-/** A router as a step of the chain, costing one length check while nothing is registered on it. */
-function whenRegistered(router: Router): RequestHandler {
-  return (request, response, next) => (router.stack.length === 0 ? next() : router(request, response, next));
-}
-
-/** What happens to an error the error handler passes on (the response had already started): the connection is cut, so the client sees it broke. */
-function lastResort(request: Request, response: Response): NextFunction {
-  return (error?: unknown) => {
-    if (!error) return;
-    if (response.headersSent) {
-      request.socket.destroy();
-      return;
-    }
-    response.statusCode = 500;
-    response.end('Internal Server Error');
-  };
 }
 
 const queryRecorders = new WeakMap<Database, () => void>();

@@ -1,8 +1,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors } from '../support';
+import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors, prefersJson } from '../support';
 import { translateDatabaseError } from '../db';
 import type { AppContext } from '../controller';
-import { prefersJson } from '../support';
 
 interface Problem {
   type: string;

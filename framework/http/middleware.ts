@@ -4,8 +4,7 @@ import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
 import express from 'express';
 import helmet from 'helmet';
-import { BadRequest, HttpError } from '../support';
-import type { Environment } from '../support';
+import { BadRequest, HttpError, type Environment } from '../support';
 
 const overridable = new Set(['PUT', 'PATCH', 'DELETE']);
 

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { NotFound } from '../support';
-import { PromiseContext } from '../support';
+import { NotFound, PromiseContext } from '../support';
 import { runStatement, transformRows } from '../db';
 import { allStatement, findStatement, isRawValue, updateStatement } from './statements';
 import { installEagerLoading } from './query';

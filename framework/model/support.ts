@@ -1,8 +1,6 @@
-import type { FieldErrors } from '../support';
-import { ValidationFailed } from '../support';
+import { type FieldErrors, ValidationFailed, fieldErrors } from '../support';
 import { translateDatabaseError } from '../db';
 import type { ModelClass } from './types';
-import { fieldErrors } from '../support';
 
 type Id = number | string;
 

@@ -1,13 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Controller, ControllerClass } from '../controller';
-import { viewFolder } from '../controller';
-import { filtersFor } from '../controller';
+import { type Controller, type ControllerClass, viewFolder, filtersFor, type AppContext } from '../controller';
 import { runInRequest, timingsOf } from '../observe';
-import type { AppContext } from '../controller';
-import { responseStarted } from '../support';
+import { responseStarted, chain } from '../support';
 import { RouteMatcher } from './route-matcher';
 import type { Route, RouteTable } from './url-table';
-import { chain } from '../support';
 
 /** The URL table as a step of the request chain, and a way to ask which route a request would take. */
 export interface UrlTableStep {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Forbidden } from '../support';
-import { hasJsonBody } from '../support';
+import { Forbidden, hasJsonBody } from '../support';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
