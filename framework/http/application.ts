@@ -10,7 +10,9 @@ import { chain } from '../support';
 import { defaultHelpers, ViewRenderer } from '../view';
 import { errorHandler } from './error-handler';
 import { expressApi, handleRequests, httpClassesOf, whenRegistered } from './express-adapter';
-import { bodyParsing, malformedUrl, staticFiles } from './middleware';
+import { bodyParsing } from './request-body';
+import { staticFiles } from './static-files';
+import { malformedUrl } from './url-check';
 import type { HttpClasses } from './server';
 
 export interface AppOptions {

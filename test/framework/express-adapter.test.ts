@@ -7,10 +7,10 @@ import request from 'supertest';
 
 describe('the Express behaviour the adapter relies on', () => {
   test('an app called as a handler, served or mounted, goes through app.handle(req, res, next)', async () => {
-    const app = express();
+    const app = express() as express.Express & { handle: (req: express.Request, res: express.Response, next?: express.NextFunction) => void };
     const seen: Array<'served' | 'mounted'> = [];
     const original = app.handle.bind(app);
-    (app as unknown as { handle: typeof app.handle }).handle = (req, res, next) => {
+    app.handle = (req, res, next) => {
       seen.push(next ? 'mounted' : 'served');
       if (next) return next();
       res.end('handled');
