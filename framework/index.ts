@@ -20,7 +20,7 @@ export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, Migration
 
 // Errors, validation, settings
 export { HttpError, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ValidationFailed, TooManyRequests, ServiceUnavailable, type FieldErrors } from './support';
-export { validate, fields, loadConfig, loadDotEnv, findProjectRoot, ConfigError, type Environment } from './support';
+export { validate, fields, loadConfig, loadDotEnv, findProjectRoot, ConfigError, writeGenerated, type Environment } from './support';
 
 // Security, views, logs
 export { hashPassword, verifyPassword, type SessionOptions, type FlashType } from './security';

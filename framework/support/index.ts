@@ -3,6 +3,7 @@ export * from './async-context';
 export * from './chain';
 export * from './config';
 export * from './errors';
+export * from './generated-file';
 export * from './naming';
 export * from './negotiation';
 export * from './pagination';
