@@ -3,8 +3,10 @@
  * only the application knows (the names and parameters of its routes, the locals of its views).
  * Each is committed; with `--check` nothing is written and a stale file fails (CI).
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { writeGenerated } from '../framework';
+import { routeTypes, writeGenerated } from '../framework';
+import routes from './routes';
 import { root } from './settings';
 
 interface Generated {
@@ -14,7 +16,17 @@ interface Generated {
 }
 
 /** Every generated type file of the application. */
-const generated: Generated[] = [];
+const generated: Generated[] = [
+  {
+    // Route names and their parameters for url(), and each controller's path parameters.
+    file: 'config/routes.types.ts',
+    content: () =>
+      routeTypes(routes, {
+        framework: '../framework',
+        controllerModule: (name) => (fs.existsSync(path.join(root, 'app', 'controllers', `${name}.ts`)) ? `../app/controllers/${name}` : undefined),
+      }),
+  },
+];
 
 function main(): void {
   const check = process.argv.includes('--check');

@@ -8,7 +8,7 @@
 export { createApp, serve, runCluster, type AppOptions, type TrestleApp, type ServeOptions, type RunningServer, type ClusterOptions } from './http';
 
 // The URL table
-export { defineRoutes, RouteTable, type RouteBuilder, type Route, type RouteOptions, type ResourceOptions } from './routing';
+export { defineRoutes, routeTypes, RouteTable, type RouteBuilder, type Route, type RouteOptions, type ResourceOptions } from './routing';
 
 // Controllers
 export { Controller, before, rateLimit, type Filter, type RenderOptions, type RateLimitOptions } from './controller';
@@ -20,7 +20,7 @@ export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, Migration
 
 // Errors, validation, settings
 export { HttpError, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ValidationFailed, TooManyRequests, ServiceUnavailable, type FieldErrors } from './support';
-export { validate, fields, loadConfig, loadDotEnv, findProjectRoot, ConfigError, writeGenerated, type Environment } from './support';
+export { validate, fields, loadConfig, loadDotEnv, findProjectRoot, ConfigError, writeGenerated, type Environment, type RouteNames, type AnyRouteNames, type UrlHelper } from './support';
 
 // Security, views, logs
 export { hashPassword, verifyPassword, type SessionOptions, type FlashType } from './security';

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { HttpError, ValidationFailed, type FieldErrors, prefersJson, controllerPath, pageLinks, responseStarted, validate } from '../support';
+import { HttpError, ValidationFailed, type FieldErrors, prefersJson, controllerPath, pageLinks, responseStarted, validate, type AppRouteNames, type UrlParams } from '../support';
 import type { Filter } from './filters';
 import { setFlash, type FlashType, regenerateSession } from '../security';
 import type { AppContext } from './app-context';
@@ -54,8 +54,11 @@ export class Controller {
     this.route = route;
   }
 
-  /** Path parameters, such as `id` in `/users/:id`. */
-  get params(): Record<string, string> {
+  /**
+   * Path parameters, such as `id` in `/users/:id`. For a controller in the app's URL table, tsc
+   * knows which: the generated `config/routes.types.ts` narrows this per controller.
+   */
+  get params(): Readonly<Record<string, string | undefined>> {
     return this.request.params as Record<string, string>;
   }
 
@@ -171,9 +174,9 @@ export class Controller {
     setFlash(this.request, type, message);
   }
 
-  /** Builds a path from a route name: `this.url('users.show', { id: 1 })`. */
-  url(name: string, params?: Record<string, string | number>): string {
-    return this.context.routes.url(name, params);
+  /** Builds a path from a route name: `this.url('users.show', { id: 1 })`; tsc checks the name and its parameters. */
+  url<N extends keyof AppRouteNames & string>(name: N, ...params: UrlParams<AppRouteNames, N>): string {
+    return this.context.routes.url(name, params[0] as Record<string, string | number> | undefined);
   }
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrationStamp, newMigration } from '../db';
@@ -76,7 +77,20 @@ export function runGenerator(argv: readonly string[], options: GeneratorOptions)
     }
   }
   if (dryRun) print('(dry run: nothing was written)');
+  else if (changes.some((c) => c.kind === 'route')) regenerateTypes(options.root, say);
   return 0;
+}
+
+/**
+ * After the URL table changed, the project's generated types (route names for `url()`, each
+ * controller's parameters) are written again through its `types` script, so the new controller
+ * type-checks at once; a project without that script is left as it is.
+ */
+function regenerateTypes(root: string, say: (verb: string, code: number, file: string) => void): void {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  if (!manifest.scripts?.types) return;
+  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'types'], { cwd: root, stdio: 'ignore' });
+  say('types', 36, 'npm run types');
 }
 
 function migrationName(name: string, now: Date): string {

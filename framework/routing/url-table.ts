@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Controller, ControllerClass } from '../controller';
 import pluralize from 'pluralize';
-import { controllerPath, underscore } from '../support';
+import { controllerPath, underscore, type AppRouteNames, type UrlParams } from '../support';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -39,7 +39,7 @@ export interface RouteOptions {
 type Params = Record<string, string | number>;
 
 /** The compiled URL table: the routes in order, and `url()` to build paths from route names. */
-export class RouteTable {
+export class RouteTable<Names extends object = AppRouteNames> {
   readonly routes: readonly Route[];
   private readonly byName: Map<string, { route: Route; segments: Array<string | { param: string }> }>;
 
@@ -55,8 +55,9 @@ export class RouteTable {
     }
   }
 
-  /** Builds the path of the route called `name`; unknown names and missing parameters throw at once. */
-  url(name: string, params: Params = {}): string {
+  /** Builds the path of the route called `name`; unknown names and missing parameters throw at once (and fail tsc, for the app's table). */
+  url<N extends keyof Names & string>(name: N, ...[given]: UrlParams<Names, N>): string {
+    const params = (given ?? {}) as Params;
     const entry = this.byName.get(name);
     if (!entry) throw new Error(`No route is named "${name}". Known names: ${[...this.byName.keys()].join(', ')}`);
     let out = '';
@@ -192,8 +193,8 @@ export class RouteBuilder {
   }
 
   /** Freezes what was drawn into a `RouteTable`. */
-  build(): RouteTable {
-    return new RouteTable(this.routes);
+  build<Names extends object = AppRouteNames>(): RouteTable<Names> {
+    return new RouteTable<Names>(this.routes);
   }
 }
 
@@ -216,8 +217,8 @@ export function formatRoutes(table: RouteTable): string {
  *       r.get('/index/', PagesController, 'index');
  *     });
  */
-export function defineRoutes(draw: (r: RouteBuilder) => void): RouteTable {
+export function defineRoutes<Names extends object = AppRouteNames>(draw: (r: RouteBuilder) => void): RouteTable<Names> {
   const builder = new RouteBuilder();
   draw(builder);
-  return builder.build();
+  return builder.build<Names>();
 }

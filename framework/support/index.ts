@@ -8,4 +8,5 @@ export * from './naming';
 export * from './negotiation';
 export * from './pagination';
 export * from './response-state';
+export * from './route-names';
 export * from './validation';

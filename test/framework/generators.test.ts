@@ -88,7 +88,11 @@ describe('generate, on a copy of the project', () => {
       '      create  views/articles/edit.ejs',
       '      create  test/app/controllers/articles.test.ts',
       '      update  config/routes.ts',
+      '       types  npm run types',
     ]);
+    // The route names and the new controller's parameters are known to tsc at once.
+    expect(read(root, 'config/routes.types.ts')).toContain('"articles.show": { id: string | number };');
+    expect(read(root, 'config/routes.types.ts')).toContain('declare module "../app/controllers/ArticlesController"');
     const migration = read(root, 'db/migrations/20300102030405_create_articles.ts');
     expect(migration).toContain(`table.integer("user_id").notNullable().references('id').inTable("users").onDelete('RESTRICT').index();`);
     expect(migration).toContain('table.string("slug", 255).notNullable().unique();');

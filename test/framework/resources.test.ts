@@ -1,4 +1,4 @@
-import { Controller, defineRoutes } from '../../framework';
+import { Controller, defineRoutes, type AnyRouteNames } from '../../framework';
 
 class PhotosController extends Controller {
   async index() {}
@@ -19,7 +19,7 @@ const lines = (table: ReturnType<typeof defineRoutes>) => table.routes.map((r) =
 
 describe('resources()', () => {
   test('draws the seven conventional routes, in matching order, with names', () => {
-    const table = defineRoutes((r) => r.resources('photos', PhotosController));
+    const table = defineRoutes<AnyRouteNames>((r) => r.resources('photos', PhotosController));
     expect(lines(table)).toEqual([
       'GET /photos photos.index index',
       'GET /photos/new photos.new new',
@@ -43,7 +43,7 @@ describe('resources()', () => {
   });
 
   test('nesting puts routes under /parents/:parentId with prefixed names', () => {
-    const table = defineRoutes((r) => r.resources('photos', PhotosController, { only: ['show'] }, (photo) => photo.resources('comments', CommentsController, { only: ['index', 'create'] })));
+    const table = defineRoutes<AnyRouteNames>((r) => r.resources('photos', PhotosController, { only: ['show'] }, (photo) => photo.resources('comments', CommentsController, { only: ['index', 'create'] })));
     expect(lines(table)).toEqual([
       'GET /photos/:id photos.show show',
       'GET /photos/:photoId/comments photo_comments.index index',

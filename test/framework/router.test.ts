@@ -1,4 +1,4 @@
-import { Controller, defineRoutes } from '../../framework';
+import { Controller, defineRoutes, type AnyRouteNames } from '../../framework';
 
 class WidgetsController extends Controller {
   async index() {}
@@ -6,7 +6,7 @@ class WidgetsController extends Controller {
 }
 
 describe('the URL table', () => {
-  const routes = defineRoutes((r) => {
+  const routes = defineRoutes<AnyRouteNames>((r) => {
     r.get('/widgets', WidgetsController, 'index');
     r.get('/widgets/:id', WidgetsController, 'show');
     r.get('/w/:id', WidgetsController, 'show');
