@@ -12,6 +12,7 @@ runCli(process.argv.slice(2), {
   paths: migrationPaths,
   sourceMigrationsDir: path.join(root, 'db', 'migrations'),
   routes,
+  schemaTypes: { file: path.join(root, 'db', 'schema.ts'), regenerate: settings.env === 'development' },
 })
   .then((code) => process.exit(code))
   .catch((error: unknown) => {

@@ -1,19 +1,10 @@
 import { z } from 'zod';
 import { belongsTo, fields, Model, NotFound, type ModelQuery, type Relations } from '../../framework';
+import type { Posts, PostsInsert } from '../../db/schema';
 import { User } from './User';
 
-export interface PostRow {
-  id: number;
-  user_id: number;
-  title: string;
-  body: string;
-  published: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
-
 /** A post written by a user. Table `posts`. */
-export class Post extends Model<PostRow> {
+export class Post extends Model<Posts, PostsInsert> {
   static override table = 'posts';
 
   static override schema = z.object({

@@ -1,21 +1,16 @@
 import { z } from 'zod';
 import { hashPassword, hasMany, Model, verifyPassword, type ModelQuery, type Relations } from '../../framework';
+import type { Users, UsersInsert } from '../../db/schema';
 import { Post } from './Post';
 
-export interface UserRow {
-  id: number;
-  name: string;
-  email: string;
-  password_hash: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+/** What creating a user takes: a password, never its hash (`beforeSave` derives that). */
+export type NewUser = Omit<UsersInsert, 'password_hash'> & { password: string };
 
 /** Passwords: at least 8 characters; at most 128, refused rather than cut short. */
 export const passwordRules = z.string({ message: "can't be blank" }).min(8, 'is too short (at least 8 characters)').max(128, 'is too long (at most 128 characters)');
 
 /** A person who uses the application. Table `users`. */
-export class User extends Model<UserRow> {
+export class User extends Model<Users, NewUser> {
   static override table = 'users';
   static override hidden = ['password_hash'];
 

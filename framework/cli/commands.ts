@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Database, dropSchema, migrate, migrationStatus, newMigration, rollback, seed, type MigrationPaths } from '../db';
+import { type Database, dropSchema, migrate, migrationStatus, newMigration, rollback, seed, writeSchemaTypes, type MigrationPaths } from '../db';
 import { formatRoutes, type RouteTable } from '../routing';
 
 export interface CliContext {
@@ -12,9 +12,11 @@ export interface CliContext {
   /** The URL table, for `routes`. */
   routes?: RouteTable;
   print?: (line: string) => void;
+  /** The file `db:types` writes (the tables' row types); `db:migrate` and `db:rollback` rewrite it when `regenerate` (development). */
+  schemaTypes?: { file: string; regenerate: boolean };
 }
 
-const tasks = ['db:migrate', 'db:rollback', 'db:seed', 'db:reset', 'db:status', 'db:make-migration', 'routes'] as const;
+const tasks = ['db:migrate', 'db:rollback', 'db:seed', 'db:reset', 'db:status', 'db:make-migration', 'db:types', 'routes'] as const;
 type Task = (typeof tasks)[number];
 
 const baseName = (file: string) => path.basename(file).replace(/\.(ts|js)$/, '');
@@ -22,7 +24,7 @@ const baseName = (file: string) => path.basename(file).replace(/\.(ts|js)$/, '')
 /**
  * Runs one database task, printing what it did; returns the process exit code. The tasks:
  * db:migrate, db:rollback, db:seed, db:reset (drop, migrate, seed), db:status, db:make-migration NAME,
- * and routes (the URL table, as `rails routes` prints it).
+ * db:types [--check] (the tables' row types, from the migrated database), and routes (the URL table).
  */
 export async function runCli(argv: string[], context: CliContext): Promise<number> {
   const print = context.print ?? ((line: string) => console.log(line));
@@ -41,7 +43,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
   const db = await context.open();
   print(`database: ${db.description}`);
   try {
+    if (task === 'db:types') return await schemaTypesTask(db, context, args.includes('--check'), print);
     await runDatabaseTask(task as Task, db, context.paths, print);
+    if ((task === 'db:migrate' || task === 'db:rollback') && context.schemaTypes?.regenerate) await schemaTypesTask(db, context, false, print);
     return 0;
   } finally {
     await db.close();
@@ -68,6 +72,15 @@ async function runDatabaseTask(task: Task, db: Database, paths: MigrationPaths, 
     default:
       throw new Error(`unhandled task ${task}`);
   }
+}
+
+/** Writes (or with `check`, compares) the schema's types: exit code 1 when the committed file is stale. */
+async function schemaTypesTask(db: Database, context: CliContext, check: boolean, print: (line: string) => void): Promise<number> {
+  if (!context.schemaTypes) throw new Error('db:types: no file was given to the CLI');
+  const file = path.relative(process.cwd(), context.schemaTypes.file);
+  const outcome = await writeSchemaTypes(db.knex, context.schemaTypes.file, { check });
+  print(outcome === 'stale' ? `${file} is out of date: run npm run db:types and commit it` : `${outcome === 'written' ? 'wrote' : 'unchanged'} ${file}`);
+  return outcome === 'stale' ? 1 : 0;
 }
 
 function makeMigration(name: string | undefined, dir: string, print: (line: string) => void): number {

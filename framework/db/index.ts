@@ -4,3 +4,4 @@ export * from './database';
 export * from './embedded-postgres';
 export * from './errors';
 export * from './migrations';
+export * from './schema-types';

@@ -1,4 +1,5 @@
-import { type Field, columnCode, formCode, schemaCode, tsType } from './fields';
+import { typeName } from '../db';
+import { type Field, columnCode, formCode, schemaCode } from './fields';
 import type { ResourceNames } from './names';
 
 const human = (name: string) => name.replace(/_id$/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
@@ -23,19 +24,16 @@ export async function down(knex: Knex): Promise<void> {
 export function modelTemplate(n: ResourceNames, fields: readonly Field[]): string {
   const refs = fields.filter((f) => f.type === 'references');
   const usesFields = fields.some((f) => ['boolean', 'references', 'date', 'datetime', 'json'].includes(f.type));
-  const frameworkImports = [...(refs.length ? ['belongsTo'] : []), ...(usesFields ? ['fields'] : []), 'Model', ...(refs.length ? ['type Relations'] : [])];
+  const frameworkImports = [...(refs.length ? ['belongsTo'] : []), ...(usesFields ? ['fields'] : []), 'Model', ...(refs.length ? ['type Relations'] : []), 'type TableRow'];
   return `import { z } from 'zod';
 import { ${frameworkImports.join(', ')} } from '../../framework';
+import type { Inserts, Tables } from '../../db/schema';
 ${refs.map((f) => `import { ${f.target!.model} } from './${f.target!.model}';\n`).join('')}
-export interface ${n.model}Row {
-  id: number;
-${fields.map((f) => `  ${f.column}: ${tsType(f)};`).join('\n')}
-  created_at: Date;
-  updated_at: Date;
-}
-
-/** ${n.human}. Table \`${n.plural}\`. */
-export class ${n.model} extends Model<${n.model}Row> {
+/**
+ * ${n.human}. Table \`${n.plural}\`: its row and insert types are db/schema.ts's, which \`npm run db:migrate\`
+ * rewrites (until then the fields are loosely typed). Once it has, \`Model<${typeName(n.plural)}, ${typeName(n.plural)}Insert>\` says the same.
+ */
+export class ${n.model} extends Model<TableRow<Tables, '${n.plural}'>, TableRow<Inserts, '${n.plural}'>> {
   static override table = '${n.plural}';
 
   static override schema = z.object({
@@ -112,7 +110,7 @@ ${
   /** POST /${n.plural} */
   async create() {${ownerColumn ? `
     // The owner is whoever is signed in, whatever the body says.` : ''}
-    const input = ${ownerColumn ? `{ ...this.body, ${ownerColumn}: this.currentUser!.id }` : 'this.body'};
+    const input: Record<string, unknown> = ${ownerColumn ? `{ ...this.body, ${ownerColumn}: this.currentUser!.id }` : 'this.body'};
     const ${v} = await this.rescueInvalid(
       () => ${n.model}.create(input),
       (errors) => this.render('new', { title: 'New ${n.human.toLowerCase()}', ${v}: input, errors }),

@@ -1,4 +1,5 @@
 /** Models: one class per table on knex, with validation, relations and eager loading. */
+export * from './attributes';
 export * from './model';
 export * from './query';
 export * from './relations';

@@ -6,18 +6,23 @@ import { installEagerLoading } from './query';
 import { isValidId, outOfRangeAsNone, permit, write } from './support';
 import type { ModelClass, ModelContext, ModelSchema, Relation } from './types';
 import { preload, relatedQuery } from './relations';
+import type { Input, Writable } from './attributes';
 
 export type { ModelClass, ModelSchema } from './types';
 
-/** The row type a model instance was declared with. */
-export type RowOf<M> = M extends ModelBase<infer R> ? R : never;
-/** What `create` and `update` accept: the row's own fields, or untrusted input (a request body) that the schema filters. */
-export type Attributes<M> = Partial<Omit<RowOf<M>, 'id' | 'created_at' | 'updated_at'>> | Readonly<Record<string, unknown>>;
+/** The row type a model instance was declared with (`Model<Row, Write>`). */
+export type RowOf<M> = M extends ModelBase<infer R, object> ? R : never;
+/** What `create` takes, typed: the model's write type minus the id and timestamps. */
+export type Attributes<M> = M extends ModelBase<object, infer W> ? Writable<W> : never;
 type Conditions<M> = Partial<RowOf<M>>;
+/** Instances of `M` with only the columns `K` (what `select` returns). */
+export type Selected<M, K extends keyof RowOf<M>> = Omit<M, Exclude<keyof RowOf<M>, K>>;
 /** A query on a model's table; awaiting it gives model instances. `.with('relation')` eager-loads. */
 export type ModelQuery<M> = Knex.QueryBuilder<RowOf<M> & object, M[]>;
 type Id = number | string;
 type Statics<M extends ModelBase<object>> = ModelClass<M> & typeof ModelBase;
+/** Only at the type level: the row and write types, so `RowOf`/`Attributes` can read them off an instance. */
+declare const modelTypes: unique symbol;
 
 export interface Page<M> {
   data: M[];
@@ -35,11 +40,14 @@ const transactions = new PromiseContext<Knex.Transaction>();
  * knex. Public only as `Model` (below), whose constructor type gives instances the row's fields.
  * Declare one as
  *
- *     export class User extends Model<UserRow> { static table = 'users'; }
+ *     export class User extends Model<Users, UsersInsert> { static table = 'users'; }
  *
- * and every static method (`User.find(1)`) returns `User` instances whose fields are `UserRow`'s.
+ * (row and insert types from db/schema.ts, which `npm run db:types` writes) and every static method
+ * (`User.find(1)`) returns `User` instances whose fields are `Users`'s; `create` takes `UsersInsert`.
  */
-class ModelBase<R extends object> {
+class ModelBase<R extends object, W extends object = Partial<R>> {
+  declare readonly [modelTypes]?: { row: R; write: W };
+
   /** Table name; by convention the plural of the class name, written out. */
   static table = '';
   static primaryKey = 'id';
@@ -99,6 +107,16 @@ class ModelBase<R extends object> {
     return queryOf(this).orderBy(column, direction);
   }
 
+  /** A query for only these columns, by primary key: `User.select('id', 'name')`. */
+  static select<M extends ModelBase<object>, K extends keyof RowOf<M> & string>(this: ModelClass<M>, ...columns: K[]): Knex.QueryBuilder<RowOf<M> & object, Selected<M, K>[]> {
+    return queryOf(this).select(columns).orderBy(this.primaryKey) as never;
+  }
+
+  /** One column's values, by primary key: `await User.pluck('email')`. */
+  static async pluck<M extends ModelBase<object>, K extends keyof RowOf<M> & string>(this: ModelClass<M>, column: K): Promise<RowOf<M>[K][]> {
+    return (await ModelBase.db(this.table).orderBy(this.primaryKey).pluck(column)) as RowOf<M>[K][];
+  }
+
   static limit<M extends ModelBase<object>>(this: ModelClass<M>, count: number): ModelQuery<M> {
     return queryOf(this).orderBy(this.primaryKey).limit(count);
   }
@@ -149,8 +167,8 @@ class ModelBase<R extends object> {
     return row !== undefined;
   }
 
-  /** Validates `attributes` with the schema, inserts them, and returns the stored record. */
-  static async create<M extends ModelBase<object>>(this: ModelClass<M>, attributes: Attributes<M>): Promise<M> {
+  /** Validates `attributes` with the schema, inserts them, and returns the stored record. Typed input must be exactly the model's write type; request input (`this.body`) is checked by the schema. */
+  static async create<M extends ModelBase<object>, T extends object>(this: ModelClass<M>, attributes: Input<T, Attributes<M>>): Promise<M> {
     const values = permit(this, attributes, false);
     await (this as Statics<M>).beforeSave(values, true);
     const rows = await write(() => queryOf(this).insert(values as never).returning('*'));
@@ -158,7 +176,7 @@ class ModelBase<R extends object> {
   }
 
   /** Updates the record with this id; returns it, or throws `NotFound`. */
-  static async update<M extends ModelBase<object>>(this: ModelClass<M>, id: Id, attributes: Attributes<M>): Promise<M> {
+  static async update<M extends ModelBase<object>, T extends object>(this: ModelClass<M>, id: Id, attributes: Input<T, Partial<Attributes<M>>>): Promise<M> {
     const values = permit(this, attributes, true);
     await (this as Statics<M>).beforeSave(values, false);
     if (this.timestamps) values.updated_at = new Date();
@@ -204,7 +222,7 @@ class ModelBase<R extends object> {
   }
 
   /** Saves changed attributes of this record and refreshes it from the database; loaded relations are dropped (they may be stale). */
-  async update(attributes: Partial<R> | Readonly<Record<string, unknown>>): Promise<this> {
+  async update<T extends object>(attributes: Input<T, Partial<Writable<W>>>): Promise<this> {
     const model = this.constructor as typeof ModelBase;
     const fresh = await model.update(primaryKeyOf(this), attributes as never);
     for (const name of Object.keys(model.relations)) delete (this as Record<string, unknown>)[name];
@@ -228,14 +246,14 @@ class ModelBase<R extends object> {
 
 /** The constructor type of `Model<Row>`: instances carry the row's fields as typed properties. */
 export type ModelConstructor = Omit<typeof ModelBase, 'prototype'> & {
-  new <R extends object>(attributes?: Partial<R>): ModelBase<R> & R;
+  new <R extends object, W extends object = Partial<R>>(attributes?: Partial<R>): ModelBase<R, W> & R;
   prototype: ModelBase<object>;
 };
 
 /** Extend `Model<Row>` to declare a model. */
 export const Model = ModelBase as unknown as ModelConstructor;
 /** A model instance: its own methods and the row's fields. */
-export type Model<R extends object = object> = ModelBase<R> & R;
+export type Model<R extends object = object, W extends object = Partial<R>> = ModelBase<R, W> & R;
 
 transformRows(hydrateRows);
 

@@ -100,7 +100,7 @@ describe('database tasks', () => {
     expect((await run('db:make-migration', 'Bad Name')).code).toBe(1);
     const unknown = await run('db:explode');
     expect(unknown.code).toBe(1);
-    expect(unknown.lines.join('\n')).toContain('Tasks: db:migrate, db:rollback, db:seed, db:reset, db:status, db:make-migration, routes');
+    expect(unknown.lines.join('\n')).toContain('Tasks: db:migrate, db:rollback, db:seed, db:reset, db:status, db:make-migration, db:types, routes');
   });
 
   test('the npm script entry point runs a task in its own process', async () => {

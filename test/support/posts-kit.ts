@@ -7,7 +7,7 @@ import request from 'supertest';
 import { useTestApp } from './app';
 import { createUser, csrfFrom, signIn, signInJson, testPassword } from './auth';
 import { recordQueries } from './queries';
-import type { PostRow } from '../../app/models/Post';
+import type { Posts as PostRow } from '../../db/schema';
 import type { User } from '../../app/models/User';
 
 /** The app for this test file (each file that imports this kit gets its own database). */
