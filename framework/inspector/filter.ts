@@ -26,6 +26,7 @@ export class SecretFilter {
     if (value === null || typeof value !== 'object') return typeof value === 'string' && value.length > 2000 ? `${value.slice(0, 2000)}…` : value;
     if (depth > 6) return '[…]';
     if (Array.isArray(value)) return value.slice(0, 100).map((item) => this.filter(item, depth + 1));
+    if (value instanceof Date) return value.toISOString();
     if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
     const copy: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value).slice(0, 200)) copy[key] = this.isSecret(key) ? FILTERED : this.filter(item, depth + 1);

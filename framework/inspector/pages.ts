@@ -14,12 +14,19 @@ export function ownFolder(name: string): string {
   return path.join(__dirname, '..', '..', '..', 'framework', 'inspector', name);
 }
 
-const loopback = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const isLoopback = (address: string) => address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(address);
 
-/** True for loopback clients and the configured ones: the socket's own address, never a forwarded one. */
+/**
+ * True when the client is on this machine (or configured): the socket's own address, and every
+ * address a proxy says it forwarded for, since a tunnel or proxy on this machine (ngrok, nginx)
+ * connects from loopback on behalf of anyone.
+ */
 export function isAllowed(request: Request, allow: readonly string[]): boolean {
-  const address = request.socket.remoteAddress ?? '';
-  return loopback.has(address) || allow.includes(address) || allow.includes(address.replace(/^::ffff:/, ''));
+  const forwarded = [request.headers['x-forwarded-for'], request.headers['x-real-ip'], request.headers.forwarded ? 'forwarded' : undefined]
+    .flatMap((value) => (typeof value === 'string' ? value.split(',') : []))
+    .map((value) => value.trim());
+  const addresses = [request.socket.remoteAddress ?? '', ...forwarded];
+  return addresses.every((address) => isLoopback(address) || allow.includes(address) || allow.includes(address.replace(/^::ffff:/, '')));
 }
 
 const assets: Record<string, string> = { 'inspector.css': 'text/css; charset=utf-8', 'inspector.js': 'text/javascript; charset=utf-8' };
