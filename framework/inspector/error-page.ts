@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { ViewRenderer } from '../view';
 import type { SecretFilter } from './filter';
 import { ownFolder } from './pages';
@@ -14,7 +14,7 @@ interface ErrorPageInput {
   error: Error;
   status: number;
   request: Request;
-  response: Response;
+  route: { name: string | undefined; path: string | undefined; action: string } | undefined;
   record: RequestRecord | undefined;
   secrets: SecretFilter;
   sources: SourceFinder;
@@ -40,7 +40,7 @@ export function errorPage(input: ErrorPageInput): string {
     request: {
       method: request.method,
       url: request.originalUrl,
-      route: record?.route,
+      route: input.route,
       params: secrets.filter({ ...request.params }),
       query: secrets.filter(request.query),
       body: request.body === undefined ? undefined : secrets.filter(request.body),

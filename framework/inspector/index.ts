@@ -87,7 +87,11 @@ export function createInspector(settings: InspectorSettings & { logger: Logger }
     },
     errors: {
       noted: (error, status, _request, response) => recorder.error(timingsOf(response), error, status),
-      page: (error, status, request, response) => errorPage({ error, status, request, response, record: recorder.recordOf(timingsOf(response)), secrets, sources }),
+      page: (error, status, request, response) => {
+        const timings = timingsOf(response);
+        const route = timings?.route && { name: timings.route.name, path: (request.route as { path?: string } | undefined)?.path, action: `${timings.route.controller.name}#${timings.route.action}` };
+        return errorPage({ error, status, request, route, record: recorder.recordOf(timings), secrets, sources });
+      },
     },
     recorder,
   };

@@ -23,6 +23,11 @@ class ProbeController extends Controller {
     this.json({ ok: true });
   }
 
+  async boom() {
+    await User.query().where('id', 1).first();
+    throw new Error('the kettle is empty');
+  }
+
   async logs() {
     this.context.logger.info('looking things up');
     this.json({ ok: true });
@@ -33,6 +38,7 @@ const probeRoutes = defineRoutes((r) => {
   r.get('/probe/one-by-one', ProbeController, 'oneByOne', { name: 'probe.one_by_one' });
   r.get('/probe/twice', ProbeController, 'twice');
   r.get('/probe/logs', ProbeController, 'logs');
+  r.get('/probe/boom/:kettle', ProbeController, 'boom', { name: 'probe.boom' });
 });
 
 const viewsDir = path.join(__dirname, '..', '..', 'views');
@@ -189,6 +195,35 @@ describe('the request inspector (development)', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  test('the development error page: the exception, the failing app line in context, the request with secrets hidden, the SQL so far, a link to the record', async () => {
+    const probe = createApp({ routes: probeRoutes, viewsDir, db, config: { env: 'development' }, logger: quiet });
+    const page = await request(probe).get('/probe/boom/copper?api_key=1').set('Authorization', 'Bearer sesame').set('Cookie', 'trestle.sid=s%3Aabc').expect(500).expect('Content-Type', /html/);
+    expect(page.text).toContain('Error: the kettle is empty');
+    expect(page.text).toMatch(/<span class="ti-line ti-failing"><span class="ti-lineno">\d+<\/span>    throw new Error\(&#39;the kettle is empty&#39;\);<\/span>/);
+    expect(page.text).toContain('test/framework/inspector.test.ts');
+    expect(page.text).toContain('ProbeController#boom');
+    expect(page.text).toContain('&#34;kettle&#34;: &#34;copper&#34;');
+    expect(page.text).toMatch(/&#34;authorization&#34;: &#34;\[FILTERED\]&#34;/);
+    expect(page.text).toMatch(/&#34;cookie&#34;: &#34;\[FILTERED\]&#34;/);
+    expect(page.text).not.toContain('sesame');
+    expect(page.text).toMatch(/select \* from &#34;users&#34; where &#34;id&#34; = \$1/);
+    const id = page.headers['x-request-id'];
+    expect(page.text).toContain(`href="/_trestle/requests/${id}"`);
+    const record = (await request(probe).get(`/_trestle/requests/${id}.json`).expect(200)).body;
+    expect(record.error).toMatchObject({ name: 'Error', message: 'the kettle is empty', status: 500 });
+    expect(record.error.stack).toContain('ProbeController.boom');
+    // JSON clients keep the problem document.
+    const json = await request(probe).get('/probe/boom/copper').set('Accept', 'application/json').expect(500);
+    expect(json.body.title).toBe('Internal Server Error');
+  });
+
+  test('production keeps the plain error page: no message, source, request, SQL or link', async () => {
+    const probe = createApp({ routes: probeRoutes, viewsDir, db, config: { env: 'production' }, logger: quiet });
+    const page = await request(probe).get('/probe/boom/copper').set('Authorization', 'Bearer sesame').expect(500);
+    for (const leak of ['kettle', 'inspector.test.ts', 'ProbeController', 'select', 'sesame', '_trestle', 'ti-']) expect(page.text).not.toContain(leak);
+    expect(page.text).toContain('Something went wrong');
   });
 
   test('INSPECTOR=false turns it off in development', async () => {
