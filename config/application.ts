@@ -26,6 +26,7 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
       passwordCost: settings.passwordCost,
       slowQueryMs: settings.slowQueryMs,
       serverTiming: settings.serverTiming,
+      inspector: { ...settings.inspector, root },
     },
   });
 }

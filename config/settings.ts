@@ -46,6 +46,12 @@ const schema = z.object({
   TRUST_PROXY: z.string().optional(),
   /** Folder of uploaded files (avatars); one sub-folder per environment by default. */
   UPLOADS_DIR: z.string().min(1).optional(),
+  /** The request inspector at /_trestle/ and the development error page: development only, on by default there. */
+  INSPECTOR: booleanString.optional(),
+  /** How many recent requests the inspector keeps. */
+  INSPECTOR_SIZE: z.coerce.number().int().min(1, 'must be at least 1').max(10_000).default(200),
+  /** Comma-separated client addresses besides loopback that may open the inspector. */
+  INSPECTOR_ALLOW: z.string().default(''),
 });
 
 /** Development's secret: good enough on a laptop, refused in production. */
@@ -90,6 +96,11 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     uploadsDir: path.resolve(raw.UPLOADS_DIR ?? path.join(root, '.data', 'uploads', nodeEnv)),
     /** Apply pending migrations (and seed a new database) at start: in development and on the embedded database. */
     autoMigrate: raw.AUTO_MIGRATE ?? (nodeEnv === 'development' || !raw.DATABASE_URL),
+    inspector: {
+      enabled: nodeEnv === 'development' && (raw.INSPECTOR ?? true),
+      size: raw.INSPECTOR_SIZE,
+      allow: raw.INSPECTOR_ALLOW.split(',').map((a) => a.trim()).filter(Boolean),
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export interface QueryEvent {
   readonly bindings: readonly unknown[];
   readonly durationMs: number;
   readonly error?: Error;
+  /** Rows returned (or changed), when the driver says. */
+  readonly rowCount?: number;
 }
 
 export type QueryListener = (event: QueryEvent) => void;
@@ -151,8 +153,8 @@ interface KnexQuery {
   bindings?: readonly unknown[];
 }
 
-function report(link: PoolLink, sql: string, bindings: readonly unknown[], durationMs: number, error?: Error): void {
-  const event: QueryEvent = { sql, bindings, durationMs, error };
+function report(link: PoolLink, sql: string, bindings: readonly unknown[], durationMs: number, error?: Error, rowCount?: number): void {
+  const event: QueryEvent = { sql, bindings, durationMs, error, rowCount };
   for (const listener of link.listeners) listener(event);
 }
 
@@ -162,16 +164,17 @@ function instrumentBuilder(instance: Knex, link: PoolLink): void {
   // in and out per statement makes V8 promote its tables to the old generation under load (about
   // 300 bytes per request measured), which then grows until the next full collection.
   const started: Record<string, number> = Object.create(null);
-  const finish = (query: KnexQuery, error?: Error) => {
+  const finish = (query: KnexQuery, error?: Error, rowCount?: number) => {
     const start = started[query.__knexQueryUid];
     if (start === undefined) return;
     delete started[query.__knexQueryUid];
-    report(link, query.sql, query.bindings ?? [], performance.now() - start, error);
+    report(link, query.sql, query.bindings ?? [], performance.now() - start, error, rowCount);
   };
   instance.on('query', (query: KnexQuery) => {
     if (link.listeners.size > 0) started[query.__knexQueryUid] = performance.now();
   });
-  instance.on('query-response', (_response: unknown, query: KnexQuery) => finish(query));
+  // knex hands pg's rows for a select (or a `returning`), the count for other statements.
+  instance.on('query-response', (response: unknown, query: KnexQuery) => finish(query, undefined, Array.isArray(response) ? response.length : typeof response === 'number' ? response : undefined));
   instance.on('query-error', (error: Error, query: KnexQuery) => finish(query, error));
 }
 
@@ -203,7 +206,7 @@ export async function runStatement(db: Knex, sql: string, values: readonly unkno
   // request the statement belongs to from the async context, which the socket's callback lacks.
   try {
     const rows = await runPrepared(link.pool, sql, values, timing);
-    if (link.listeners.size > 0) report(link, sql, values, timing.end - timing.start);
+    if (link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, undefined, rows.length);
     return rows;
   } catch (error) {
     if (timing.start && link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, error as Error);

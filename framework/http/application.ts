@@ -14,6 +14,7 @@ import { bodyParsing } from './request-body';
 import { staticFiles } from './static-files';
 import { malformedUrl } from './url-check';
 import type { HttpClasses } from './server';
+import type { Inspector, InspectorSettings } from '../inspector';
 
 export interface AppOptions {
   /** The URL table from `defineRoutes`. */
@@ -44,6 +45,11 @@ export interface AppOptions {
      * took. The log line carries the same split either way.
      */
     serverTiming?: boolean;
+    /**
+     * The request inspector at `/_trestle/` and the development error page: development only (in
+     * production and test their code is never loaded), on there unless `enabled` is false.
+     */
+    inspector?: InspectorSettings;
   };
   /** What `/readyz` checks beyond `SELECT 1` (pending migrations, say); throw to report not ready. */
   readiness?: () => Promise<void>;
@@ -68,7 +74,8 @@ export type TrestleApp = Express & {
 export function createApp(options: AppOptions): TrestleApp {
   const { env } = options.config;
   const logger = options.logger ?? createLogger({ level: env === 'test' ? 'silent' : 'info' });
-  const views = new ViewRenderer({ viewsDir: options.viewsDir, cache: env !== 'development' });
+  const inspector = env === 'development' && options.config.inspector?.enabled !== false ? loadInspector(options, logger) : undefined;
+  const views = new ViewRenderer({ viewsDir: options.viewsDir, cache: env !== 'development', observer: inspector?.views });
   const context = new AppContext({
     env,
     routes: options.routes,
@@ -79,7 +86,8 @@ export function createApp(options: AppOptions): TrestleApp {
   Model.useDatabase(options.db.knex);
   if (options.config.passwordCost) setPasswordCost(options.config.passwordCost);
 
-  recordQueries(options.db, queryRecorder(logger, options.config.slowQueryMs ?? 200));
+  const recorder = queryRecorder(logger, options.config.slowQueryMs ?? 200);
+  recordQueries(options.db, inspector ? inspector.alsoRecording(recorder) : recorder);
 
   const app = express() as TrestleApp;
   app.context = context;
@@ -96,6 +104,7 @@ export function createApp(options: AppOptions): TrestleApp {
   if (options.config.corsOrigins?.length) {
     steps.push(cors({ origin: [...options.config.corsOrigins], methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 }));
   }
+  if (inspector) steps.push(inspector.step);
   let urlTable: UrlTableStep;
   if (options.config.session) {
     steps.push(...sessionMiddleware(options.db.knex, options.config.session));
@@ -115,9 +124,18 @@ export function createApp(options: AppOptions): TrestleApp {
   // the URL table, `app.get`/`app.post`/`app.all`/`app.route` routes after it (see `expressApi`).
   const { middleware, routes } = expressApi(app);
   steps.push(whenRegistered(middleware), urlTable.handle, whenRegistered(routes));
-  handleRequests(app, chain(steps), errorHandler(context));
+  handleRequests(app, chain(steps), errorHandler(context, inspector?.errors));
   app.httpClasses = httpClassesOf(app);
   return app;
+}
+
+/**
+ * The inspector's code, required here and only here: production and test never load it (nor
+ * `ejs` templates of its own, nor its listeners), so it costs them nothing.
+ */
+function loadInspector(options: AppOptions, logger: Logger): Inspector {
+  const { createInspector } = require('../inspector') as typeof import('../inspector');
+  return createInspector({ ...options.config.inspector, logger });
 }
 
 const queryRecorders = new WeakMap<Database, () => void>();

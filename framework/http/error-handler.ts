@@ -49,14 +49,22 @@ function clientMessage(error: StatusError): string {
   }
 }
 
+/** What development adds here (the inspector): each error noted on its request's record, and a page of its own for server errors. */
+export interface DevelopmentErrors {
+  noted(error: unknown, status: number, request: Request, response: Response): void;
+  /** The HTML page for a server error, or undefined to use the app's own. */
+  page(error: Error, status: number, request: Request, response: Response): string | undefined;
+}
+
 /**
  * The one place errors become responses: `views/errors/<status>.ejs` (or `error.ejs`) for browsers,
  * `application/problem+json` (RFC 9457) for clients that prefer JSON. Stack traces only in development.
  */
-export function errorHandler(context: AppContext): ErrorRequestHandler {
+export function errorHandler(context: AppContext, development?: DevelopmentErrors): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
     const httpError = toHttpError(error);
     const original = httpError.cause ?? error;
+    development?.noted(original, httpError.status, request, response);
     if (httpError.status >= 500) {
       context.logger.error({ err: original, method: request.method, url: request.originalUrl }, 'request failed');
     }
@@ -77,6 +85,11 @@ export function errorHandler(context: AppContext): ErrorRequestHandler {
     if (httpError instanceof TooManyRequests) response.setHeader('Retry-After', String(httpError.retryAfter));
     if (prefersJson(request)) {
       response.type('application/problem+json').send(JSON.stringify(problem));
+      return;
+    }
+    const developmentPage = showStack ? development?.page(original as Error, httpError.status, request, response) : undefined;
+    if (developmentPage !== undefined) {
+      response.type('html').send(developmentPage);
       return;
     }
     renderPage(context, request, response, problem);

@@ -48,3 +48,19 @@ function flushAll(): void {
     }
   }
 }
+
+/**
+ * Calls `listener` with every line the logger writes (pino's JSON, before any pretty-printing
+ * transport), as it is written: a line logged by a request's code arrives while that request's
+ * context is current. For development tools; returns false when the logger has no stream to tap.
+ */
+export function tapLogLines(logger: Logger, listener: LineWriter): boolean {
+  const stream = (logger as unknown as Record<symbol, LogStream | undefined>)[pino.symbols.streamSym];
+  if (!stream || typeof stream.write !== 'function') return false;
+  const write = stream.write;
+  stream.write = function writeAndTell(this: LogStream, chunk: string) {
+    listener(chunk);
+    return write.call(this, chunk);
+  };
+  return true;
+}
