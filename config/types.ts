@@ -3,8 +3,10 @@
  * only the application knows (the names and parameters of its routes, the locals of its views).
  * Each is committed; with `--check` nothing is written and a stale file fails (CI).
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { writeGenerated } from '../framework';
+import { checkTemplates, Controller, formatTemplateProblems, viewRegistrySource, writeGenerated, type ViewTypesOptions } from '../framework';
+import { viewHelpers } from '../app/helpers';
 import { root } from './settings';
 
 interface Generated {
@@ -13,8 +15,27 @@ interface Generated {
   content: () => string;
 }
 
+/** What the views' types are made of: the templates, the types their declarations name, what every view also gets. */
+function viewTypes(): ViewTypesOptions {
+  const modules = (dir: string) => fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f.slice(0, -3)}`);
+  const controllers = modules('app/controllers').flatMap((module) =>
+    Object.entries(require(path.join(root, module)) as Record<string, unknown>).flatMap(([exportName, value]) =>
+      typeof value === 'function' && value.prototype instanceof Controller ? [{ module, exportName, className: value.name }] : [],
+    ),
+  );
+  return {
+    root,
+    viewsDir: 'views',
+    typeModules: [...modules('app/models'), 'framework'],
+    helpers: { module: 'app/helpers/index', exportName: 'viewHelpers', names: Object.keys(viewHelpers) },
+    // ApplicationController#loadCurrentUser puts it in res.locals for every view.
+    sharedLocals: '{ currentUser?: User }',
+    controllers,
+  };
+}
+
 /** Every generated type file of the application. */
-const generated: Generated[] = [];
+const generated: Generated[] = [{ file: 'config/generated/views.ts', content: () => viewRegistrySource(viewTypes(), 'config/generated/views.ts') }];
 
 function main(): void {
   const check = process.argv.includes('--check');
@@ -27,6 +48,11 @@ function main(): void {
     } else if (outcome === 'written') console.log(`wrote ${file}`);
   }
   if (stale > 0) process.exit(1);
+  const problems = checkTemplates(viewTypes());
+  if (problems.length > 0) {
+    console.error(`${formatTemplateProblems(problems)}\n${problems.length} problem(s) in views`);
+    process.exit(1);
+  }
 }
 
 main();
