@@ -24,6 +24,12 @@ function generate(root: string, ...argv: string[]): { code: number; lines: strin
   return { code, lines };
 }
 
+/** What `npm run typecheck` does: write the generated types and check the templates, then tsc. */
+async function typecheck(root: string): Promise<void> {
+  await run(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'config/types.ts'], { cwd: root });
+  await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { cwd: root });
+}
+
 /** The environment of a jest run inside this one: its own worker numbering, and its own databases on PostgreSQL. */
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -112,8 +118,10 @@ describe('generate, on a copy of the project', () => {
     expect(again.code).toBe(1);
     expect(again.lines).toContain('Nothing was written. Use --force to overwrite.');
 
-    // The result type-checks and its own tests pass (they migrate a fresh database, the new table included).
-    await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { cwd: root });
+    // The result type-checks (its views' declared locals and its renders included) and its own tests pass
+    // (they migrate a fresh database, the new table included).
+    await typecheck(root);
+    expect(read(root, 'config/generated/views.ts')).toContain("'articles/show': { article: Article };");
     const env = childEnv();
     // In band: worker processes of a jest inside a loaded jest can take longer to exit than jest
     // waits, and its warning about that would read as a failure here. A real leak still shows: an
@@ -143,7 +151,7 @@ describe('generate, on a copy of the project', () => {
     expect(generate(root, 'generate', 'model', 'Person', 'name:string', 'age:integer').code).toBe(0);
     expect(fs.existsSync(path.join(root, 'app/models/Person.ts'))).toBe(true);
     expect(fs.readdirSync(path.join(root, 'db/migrations')).some((f) => f.endsWith('_create_people.ts'))).toBe(true);
-    await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { cwd: root });
+    await typecheck(root);
     const env = childEnv();
     const jest = await run(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', 'test/app/controllers/reports.test.ts', 'test/app/models/person.test.ts'], { cwd: root, env }).catch(
       (error: { stderr: string }) => error,

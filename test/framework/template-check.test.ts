@@ -1,4 +1,5 @@
-import { checkTemplates, formatTemplateProblems, readLocalsDeclaration, topLevelNames } from '../../framework/view';
+import type { Request } from 'express';
+import { checkTemplates, defaultHelpers, formatTemplateProblems, frameworkHelperNames, readLocalsDeclaration, requestHelpers, topLevelNames } from '../../framework/view';
 import { projectRoot } from '../support/processes';
 
 const fixtureViews = 'test/framework/fixtures/typo-views';
@@ -36,5 +37,12 @@ describe('a locals declaration', () => {
     expect(declaration?.names).toEqual(['user', 'odd-name', 'posts']);
     expect(topLevelNames('{ readonly fn: (a: number, b: string) => void; next: string }')).toEqual(['fn', 'next']);
     expect(readLocalsDeclaration('<p>no declaration</p>\n<%# locals: { late: 1 } %>')).toBeUndefined();
+  });
+});
+
+describe('the helpers type', () => {
+  it('names every helper the framework gives a view (and EJS its include)', () => {
+    const given = [...Object.keys(defaultHelpers({ url: () => '/' }, undefined)), ...Object.keys(requestHelpers({ session: undefined } as unknown as Request, () => undefined)), 'include'];
+    expect([...frameworkHelperNames].sort()).toEqual(given.sort());
   });
 });
