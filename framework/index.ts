@@ -25,6 +25,7 @@ export { validate, fields, loadConfig, loadDotEnv, findProjectRoot, ConfigError,
 // Security, views, logs
 export { hashPassword, verifyPassword, type SessionOptions, type FlashType } from './security';
 export { escapeHtml } from './view';
+export { checkTemplates, formatTemplateProblems, viewRegistrySource, type LocalsOfView, type RenderArguments, type ViewTypesOptions, type TemplateProblem } from './view';
 export { createLogger, type Logger } from './observe';
 
 // The commands behind `npm run db:*` and `npm run routes`

@@ -174,6 +174,7 @@ function display(field: Field, record: string): string {
   return `<%= ${record}.${field.column} %>`;
 }
 
+/** The views of a resource; each declares its locals on its first line, so tsc checks it and its renders. */
 export function viewTemplates(n: ResourceNames, fields: readonly Field[], owner?: Field): Record<string, string> {
   const v = n.variable;
   // The owner comes from the session, so the form has no field for it.
@@ -181,7 +182,8 @@ export function viewTemplates(n: ResourceNames, fields: readonly Field[], owner?
   const mayChange = owner ? `locals.currentUser && currentUser.id === ${v}.${owner.column}` : 'locals.currentUser';
   const listed = fields.filter((f) => f.type !== 'text' && f.type !== 'json').slice(0, 4);
   return {
-    'index.ejs': `<div class="heading">
+    'index.ejs': `<%# locals: { records: Page<${n.model}> } -%>
+<div class="heading">
   <h1><%= title %></h1>
 <% if (locals.currentUser) { %>  <a class="button" href="<%= url('${n.plural}.new') %>">New ${n.human.toLowerCase()}</a><% } %>
 </div>
@@ -196,7 +198,8 @@ export function viewTemplates(n: ResourceNames, fields: readonly Field[], owner?
 </table>
 <%- pager(records, request) %>
 `,
-    'show.ejs': `<div class="heading">
+    'show.ejs': `<%# locals: { ${v}: ${n.model} } -%>
+<div class="heading">
   <h1><%= title %></h1>
 <% if (${mayChange}) { -%>
   <div class="actions">
@@ -210,17 +213,20 @@ ${fields.map((f) => `  <dt>${human(f.column)}</dt><dd>${display(f, v)}</dd>`).jo
 </dl>
 <p><a href="<%= url('${n.plural}.index') %>">All ${n.plural.replace(/_/g, ' ')}</a></p>
 `,
-    '_form.ejs': `<% const f = formFor(${v}, { action, method, errors, id: '${n.singular}' }) -%>
+    '_form.ejs': `<%# locals: { ${v}: object; errors: FieldErrors; action: string; method: string; submit: string } -%>
+<% const f = formFor(${v}, { action, method, errors, id: '${n.singular}' }) -%>
 <%- f.open() %>
 ${editable.map((f) => `  <%- ${formCode(f, human)} %>`).join('\n')}
   <%- f.submit(submit) %>
 <%- f.close() %>
 `,
-    'new.ejs': `<h1><%= title %></h1>
+    'new.ejs': `<%# locals: { ${v}: object; errors: FieldErrors } -%>
+<h1><%= title %></h1>
 <%- include('_form', { ${v}, errors, action: url('${n.plural}.create'), method: 'post', submit: 'Create' }) %>
 <p><a href="<%= url('${n.plural}.index') %>">Back</a></p>
 `,
-    'edit.ejs': `<h1><%= title %></h1>
+    'edit.ejs': `<%# locals: { ${v}: { id: number }; errors: FieldErrors } -%>
+<h1><%= title %></h1>
 <%- include('_form', { ${v}, errors, action: url('${n.plural}.update', { id: ${v}.id }), method: 'patch', submit: 'Save changes' }) %>
 <p><a href="<%= url('${n.plural}.show', { id: ${v}.id }) %>">Cancel</a></p>
 `,
@@ -238,7 +244,8 @@ ${actions.map((a) => `  /** GET /${folder}${a === 'index' ? '' : `/${a}`} */\n  
 }
 
 export function actionViewTemplate(controller: string, folder: string, action: string): string {
-  return `<h1>${human(action)}</h1>
+  return `<%# locals: {} -%>
+<h1>${human(action)}</h1>
 <p>Find me in <code>views/${folder}/${action}.ejs</code>; my action is <code>${controller}#${action}</code>.</p>
 `;
 }

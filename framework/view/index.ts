@@ -3,3 +3,6 @@ export * from './form-builder';
 export * from './helpers';
 export * from './html';
 export * from './renderer';
+export * from './template-check';
+export * from './template-declarations';
+export * from './template-types';

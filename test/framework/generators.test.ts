@@ -24,6 +24,12 @@ function generate(root: string, ...argv: string[]): { code: number; lines: strin
   return { code, lines };
 }
 
+/** What `npm run typecheck` does: write the generated types and check the templates, then tsc. */
+async function typecheck(root: string): Promise<void> {
+  await run(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'config/types.ts'], { cwd: root });
+  await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { cwd: root });
+}
+
 /** The environment of a jest run inside this one: its own worker numbering, and its own databases on PostgreSQL. */
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -97,8 +103,8 @@ describe('generate, on a copy of the project', () => {
       '       types  npm run types',
     ]);
     // The route names and the new controller's parameters are known to tsc at once.
-    expect(read(root, 'config/routes.types.ts')).toContain('"articles.show": { id: string | number };');
-    expect(read(root, 'config/routes.types.ts')).toContain('declare module "../app/controllers/ArticlesController"');
+    expect(read(root, 'config/generated/routes.ts')).toContain('"articles.show": { id: string | number };');
+    expect(read(root, 'config/generated/routes.ts')).toContain('declare module "../../app/controllers/ArticlesController"');
     const migration = read(root, 'db/migrations/20300102030405_create_articles.ts');
     expect(migration).toContain(`table.integer("user_id").notNullable().references('id').inTable("users").onDelete('RESTRICT').index();`);
     expect(migration).toContain('table.string("slug", 255).notNullable().unique();');
@@ -122,13 +128,14 @@ describe('generate, on a copy of the project', () => {
     expect(again.code).toBe(1);
     expect(again.lines).toContain('Nothing was written. Use --force to overwrite.');
 
-    // The result type-checks before the migration (so \`npm run db:migrate\` can build), and after it,
-    // once db:migrate has written the table's types into db/schema.ts; its own tests pass.
-    const tsc = () => run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { cwd: root });
-    await tsc();
+    // The result type-checks before the migration (so `npm run db:migrate` can build), and after it,
+    // once db:migrate has written the table's types into db/schema.ts (its views' declared locals and
+    // its renders included); its own tests pass.
+    await typecheck(root);
+    expect(read(root, 'config/generated/views.ts')).toContain("'articles/show': { article: Article };");
     await migrateInDevelopment(root);
     expect(read(root, 'db/schema.ts')).toContain('export interface Articles {');
-    await tsc();
+    await typecheck(root);
     const env = childEnv();
     // In band: worker processes of a jest inside a loaded jest can take longer to exit than jest
     // waits, and its warning about that would read as a failure here. A real leak still shows: an
@@ -158,7 +165,7 @@ describe('generate, on a copy of the project', () => {
     expect(generate(root, 'generate', 'model', 'Person', 'name:string', 'age:integer').code).toBe(0);
     expect(fs.existsSync(path.join(root, 'app/models/Person.ts'))).toBe(true);
     expect(fs.readdirSync(path.join(root, 'db/migrations')).some((f) => f.endsWith('_create_people.ts'))).toBe(true);
-    await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { cwd: root });
+    await typecheck(root);
     const env = childEnv();
     const jest = await run(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', 'test/app/controllers/reports.test.ts', 'test/app/models/person.test.ts'], { cwd: root, env }).catch(
       (error: { stderr: string }) => error,
