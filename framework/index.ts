@@ -14,7 +14,7 @@ export { defineRoutes, routeTypes, RouteTable, type RouteBuilder, type Route, ty
 export { Controller, before, rateLimit, type Filter, type RenderOptions, type RateLimitOptions } from './controller';
 
 // Models and the database
-export { Model, belongsTo, hasMany, hasOne, type Relations, type ModelQuery, type RowOf, type Attributes, type TableRow, type Page } from './model';
+export { Model, belongsTo, hasMany, hasOne, type Relations, type ModelQuery, type RowOf, type Attributes, type TableRow, type TableInsert, type Page } from './model';
 export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema } from './db';
 export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths } from './db';
 

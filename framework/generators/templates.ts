@@ -24,7 +24,7 @@ export async function down(knex: Knex): Promise<void> {
 export function modelTemplate(n: ResourceNames, fields: readonly Field[]): string {
   const refs = fields.filter((f) => f.type === 'references');
   const usesFields = fields.some((f) => ['boolean', 'references', 'date', 'datetime', 'json'].includes(f.type));
-  const frameworkImports = [...(refs.length ? ['belongsTo'] : []), ...(usesFields ? ['fields'] : []), 'Model', ...(refs.length ? ['type Relations'] : []), 'type TableRow'];
+  const frameworkImports = [...(refs.length ? ['belongsTo'] : []), ...(usesFields ? ['fields'] : []), 'Model', ...(refs.length ? ['type Relations'] : []), 'type TableInsert', 'type TableRow'];
   return `import { z } from 'zod';
 import { ${frameworkImports.join(', ')} } from '../../framework';
 import type { Inserts, Tables } from '../../db/schema';
@@ -33,7 +33,7 @@ ${refs.map((f) => `import { ${f.target!.model} } from './${f.target!.model}';\n`
  * ${n.human}. Table \`${n.plural}\`: its row and insert types are db/schema.ts's, which \`npm run db:migrate\`
  * rewrites (until then the fields are loosely typed). Once it has, \`Model<${typeName(n.plural)}, ${typeName(n.plural)}Insert>\` says the same.
  */
-export class ${n.model} extends Model<TableRow<Tables, '${n.plural}'>, TableRow<Inserts, '${n.plural}'>> {
+export class ${n.model} extends Model<TableRow<Tables, '${n.plural}'>, TableInsert<Inserts, '${n.plural}'>> {
   static override table = '${n.plural}';
 
   static override schema = z.object({

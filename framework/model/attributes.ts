@@ -14,5 +14,8 @@ export type Writable<W> = Omit<W, Managed>;
  */
 export type Input<T, Expected> = string extends keyof T ? T : Expected & { [K in Exclude<keyof T, keyof Expected>]: never };
 
-/** The row type of table `name` in a generated map (`Tables` of db/schema.ts); a loose record until `db:types` has seen the table. */
-export type TableRow<T, Name extends string> = Name extends keyof T ? Extract<T[Name], object> : Record<string, any>;
+/** The row type of table `name` in `Tables` of db/schema.ts; until `db:types` has seen the table, any column, with the `id` every table here has. */
+export type TableRow<T, Name extends string> = Name extends keyof T ? Extract<T[Name], object> : { id: number; [column: string]: any };
+
+/** The insert type of table `name` in `Inserts` of db/schema.ts; until `db:types` has seen the table, any column. */
+export type TableInsert<T, Name extends string> = Name extends keyof T ? Extract<T[Name], object> : Record<string, any>;
