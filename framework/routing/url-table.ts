@@ -55,6 +55,11 @@ export class RouteTable {
     }
   }
 
+  /** Whether a route is called `name`: for views shared by apps whose tables differ (a layout's navigation). */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
   /** Builds the path of the route called `name`; unknown names and missing parameters throw at once. */
   url(name: string, params: Params = {}): string {
     const entry = this.byName.get(name);
