@@ -12,6 +12,7 @@ runCli(process.argv.slice(2), {
   paths: migrationPaths,
   sourceMigrationsDir: path.join(root, 'db', 'migrations'),
   routes,
+  env: settings.env,
 })
   .then((code) => process.exit(code))
   .catch((error: unknown) => {

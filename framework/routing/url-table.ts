@@ -206,9 +206,18 @@ function camelize(word: string): string {
   return word.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** The table as `rails routes` prints it: method, path, name, controller#action. */
-export function formatRoutes(table: RouteTable): string {
+/** A path the framework answers itself, outside the URL table (`/healthz`), for `npm run routes`. */
+export interface BuiltInRoute {
+  method: string;
+  path: string;
+  /** What answers it, in the Controller#Action column. */
+  handler: string;
+}
+
+/** The table as `rails routes` prints it: method, path, name, controller#action; then the framework's own paths. */
+export function formatRoutes(table: RouteTable, builtIn: readonly BuiltInRoute[] = []): string {
   const rows = table.routes.map((r) => [r.method.toUpperCase(), r.path, r.name ?? '', `${r.controller.name}#${r.action}`]);
+  for (const route of builtIn) rows.push([route.method, route.path, '', route.handler]);
   const header = ['Method', 'Path', 'Name', 'Controller#Action'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
