@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { ConfigError, createLogger, loadDotEnv, prepareDatabase, runCluster, serve, type Logger } from './framework';
+import { ConfigError, createLogger, describeConnectionFailure, loadDotEnv, prepareDatabase, runCluster, serve, type Logger } from './framework';
 import { buildApplication } from './config/application';
 import { connect, migrationPaths } from './config/database';
 import { insecureCookieWarning, readSettings, root, type Settings } from './config/settings';
@@ -14,10 +14,7 @@ async function main(): Promise<void> {
   try {
     settings = readSettings();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
+    if (error instanceof ConfigError) failStart(`Invalid configuration: ${error.problems.join('; ')}`);
     throw error;
   }
   const logger = createLogger({ level: settings.logLevel, destination: settings.logFile, pretty: settings.env === 'development' });
@@ -29,12 +26,34 @@ async function main(): Promise<void> {
     logger.info('embedded database: one process owns it, so the server runs a single process (set DATABASE_URL to run workers)');
     workers = 1;
   }
-  if (workers > 1 && cluster.isPrimary) {
-    await migrateIfWanted(settings, logger);
-    runCluster({ workers, logger, shutdownTimeout: settings.shutdownTimeout });
-    return;
+  try {
+    if (workers > 1 && cluster.isPrimary) {
+      await migrateIfWanted(settings, logger);
+      runCluster({ workers, logger, shutdownTimeout: settings.shutdownTimeout });
+      return;
+    }
+    await runServer(settings, logger, workers === 1);
+  } catch (error) {
+    const reason = startupFailure(error, settings);
+    if (!reason) throw error;
+    // The lines logged so far go out first, so the reason is the last line printed.
+    logger.flush(() => failStart(reason));
   }
-  await runServer(settings, logger, workers === 1);
+}
+
+/** Why the server could not start, in one line, for the failures a developer can fix from it; undefined for a bug. */
+function startupFailure(error: unknown, settings: Settings): string | undefined {
+  if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') return `port ${settings.port} is in use: set PORT or stop the other process`;
+  if ((error as NodeJS.ErrnoException)?.code === 'EACCES' && (error as { syscall?: string }).syscall === 'listen') {
+    return `port ${settings.port} needs privileges this process lacks: set PORT to 1024 or above`;
+  }
+  return describeConnectionFailure(error, settings.database.url);
+}
+
+/** A start-up failure the user can fix: one line on stderr, no stack, exit 1. */
+function failStart(reason: string): never {
+  console.error(`Trestle could not start: ${reason}`);
+  process.exit(1);
 }
 
 async function migrateIfWanted(settings: Settings, logger: Logger): Promise<void> {
@@ -43,7 +62,7 @@ async function migrateIfWanted(settings: Settings, logger: Logger): Promise<void
   try {
     await prepare(db.knex, logger);
   } finally {
-    await db.close();
+    await db.close().catch(() => undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 /** The database: opening PostgreSQL (or the embedded one) through knex and one `pg` pool, prepared statements, migrations and seeds, and turning database errors into HTTP errors. */
+export * from './connection-failure';
 export * from './connection-pool';
 export * from './database';
 export * from './embedded-postgres';
