@@ -5,3 +5,4 @@ export * from './database';
 export * from './embedded-postgres';
 export * from './errors';
 export * from './migrations';
+export * from './query-log';
