@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
+import path from 'node:path';
 import { ConfigError, createLogger, describeConnectionFailure, loadDotEnv, prepareDatabase, runCluster, serve, type Logger } from './framework';
-import { buildApplication } from './config/application';
 import { connect, migrationPaths } from './config/database';
 import { insecureCookieWarning, readSettings, root, type Settings } from './config/settings';
 
@@ -47,7 +47,16 @@ function startupFailure(error: unknown, settings: Settings): string | undefined 
   if ((error as NodeJS.ErrnoException)?.code === 'EACCES' && (error as { syscall?: string }).syscall === 'listen') {
     return `port ${settings.port} needs privileges this process lacks: set PORT to 1024 or above`;
   }
-  return describeConnectionFailure(error, settings.database.url);
+  return missingModule(error) ?? describeConnectionFailure(error, settings.database.url);
+}
+
+/** `config/routes.ts imports ../app/controllers/GreetingsController, which does not exist`: a file mid-edit. */
+function missingModule(error: unknown): string | undefined {
+  const { code, message, requireStack } = error as { code?: string; message?: string; requireStack?: string[] };
+  if (code !== 'MODULE_NOT_FOUND' || !message || !requireStack?.length) return undefined;
+  const wanted = /Cannot find module '([^']+)'/.exec(message)?.[1];
+  if (!wanted || !requireStack[0]!.startsWith(root)) return undefined;
+  return `${path.relative(root, requireStack[0]!)} imports ${wanted}, which does not exist: create it (npm run dev restarts when it appears) or remove the import`;
 }
 
 /** A start-up failure the user can fix: one line on stderr, no stack, exit 1. */
@@ -77,6 +86,9 @@ async function runServer(settings: Settings, logger: Logger, single: boolean): P
   if (single) logger.info(`database: ${db.description}`);
   if (single && settings.autoMigrate) await prepare(db.knex, logger);
 
+  // Loaded here rather than imported at the top, so a route naming a controller file that does not
+  // exist yet (mid-edit under `npm run dev`) is a one-line start-up failure, not a stack trace.
+  const { buildApplication } = require('./config/application') as typeof import('./config/application');
   const app = buildApplication(settings, db, logger);
   const running = await serve(app, {
     port: settings.port,
