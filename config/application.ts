@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createApp, logQueries, migrationStatus, type Database, type Logger, type TrestleApp } from '../framework';
+import { createApp, logQueries, migrationStatus, pendingMigrationsPage, type Database, type Logger, type TrestleApp } from '../framework';
 import { viewHelpers } from '../app/helpers';
 import { Avatar } from '../app/models/Avatar';
 import { migrationPaths } from './database';
@@ -28,6 +28,9 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
       serverTiming: settings.serverTiming,
     },
   });
+  if (settings.env === 'development') {
+    app.use(pendingMigrationsPage({ knex: db.knex, paths: migrationPaths, csrfToken: (request) => app.context.csrfToken(request) }));
+  }
   logQueries(db, app.context.logger, { enabled: settings.logSql, withValues: settings.env === 'development', appRoot: root });
   return app;
 }

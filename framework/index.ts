@@ -15,7 +15,7 @@ export { Controller, before, rateLimit, type Filter, type RenderOptions, type Ra
 
 // Models and the database
 export { Model, belongsTo, hasMany, hasOne, type Relations, type ModelQuery, type RowOf, type Attributes, type Page } from './model';
-export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries } from './db';
+export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage } from './db';
 export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths, QueryLogOptions } from './db';
 
 // Errors, validation, settings

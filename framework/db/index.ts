@@ -6,3 +6,4 @@ export * from './embedded-postgres';
 export * from './errors';
 export * from './migrations';
 export * from './query-log';
+export * from './pending-migrations';
