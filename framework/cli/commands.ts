@@ -26,6 +26,8 @@ const healthRoutes: BuiltInRoute[] = [
 const inspectorRoutes: BuiltInRoute[] = ['/_trestle/requests', '/_trestle/requests.json', '/_trestle/requests/:id', '/_trestle/requests/:id.json', '/_trestle/requests/stream'].map(
   (path) => ({ method: 'GET', path, handler: 'request inspector (development only)' }),
 );
+/** The pending-migrations page's button (development only). */
+inspectorRoutes.push({ method: 'POST', path: '/_trestle/migrations', handler: 'run pending migrations (development only)' });
 
 const tasks = ['db:migrate', 'db:rollback', 'db:seed', 'db:reset', 'db:status', 'db:make-migration', 'routes'] as const;
 type Task = (typeof tasks)[number];
