@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createApp, migrationStatus, type Database, type Logger, type TrestleApp } from '../framework';
+import { createApp, logQueries, migrationStatus, pendingMigrationsPage, type Database, type Logger, type TrestleApp } from '../framework';
 import { viewHelpers } from '../app/helpers';
 import { Avatar } from '../app/models/Avatar';
 import { migrationPaths } from './database';
@@ -9,7 +9,7 @@ import { root, type Settings } from './settings';
 /** Builds this application from its settings and an open database; used by server.ts and the tests. */
 export function buildApplication(settings: Settings, db: Database, logger?: Logger): TrestleApp {
   Avatar.storeIn(settings.uploadsDir);
-  return createApp({
+  const app = createApp({
     routes,
     viewsDir: path.join(root, 'views'),
     publicDir: path.join(root, 'public'),
@@ -29,6 +29,11 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
       inspector: { ...settings.inspector, root },
     },
   });
+  if (settings.env === 'development') {
+    app.use(pendingMigrationsPage({ knex: db.knex, paths: migrationPaths, csrfToken: (request) => app.context.csrfToken(request) }));
+  }
+  logQueries(db, app.context.logger, { enabled: settings.logSql, withValues: settings.env === 'development', appRoot: root });
+  return app;
 }
 
 /** Ready only when every migration has run: a half-deployed schema takes no traffic. */

@@ -44,6 +44,8 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default(''),
   /** Express `trust proxy`: true, false, a hop count, or a list of addresses. */
   TRUST_PROXY: z.string().optional(),
+  /** Log every SQL statement at debug level (with its values in development); on in development. */
+  LOG_SQL: booleanString.optional(),
   /** Folder of uploaded files (avatars); one sub-folder per environment by default. */
   UPLOADS_DIR: z.string().min(1).optional(),
   /** The request inspector at /_trestle/ and the development error page: development only, on by default there. */
@@ -63,8 +65,9 @@ export type Settings = ReturnType<typeof readSettings>;
  * Reads and checks the environment once; a bad value stops the process with every problem listed.
  * A variable set to the empty string counts as unset (`DATABASE_URL=` in a .env or compose file).
  */
-export function readSettings(env: Record<string, string | undefined> = process.env) {
-  const raw = loadConfig(schema.superRefine(requireProductionSecret), withoutEmptyValues(env));
+export function readSettings(env: Record<string, string | undefined> = process.env, use: { serving: boolean } = { serving: true }) {
+  // The database tasks (`npm run db:*`) sign no cookie, so production needs no SESSION_SECRET for them.
+  const raw = loadConfig(use.serving ? schema.superRefine(requireProductionSecret) : schema, withoutEmptyValues(env));
   const nodeEnv: Environment = raw.NODE_ENV;
   return {
     env: nodeEnv,
@@ -74,6 +77,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     logLevel: raw.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     logFile: raw.LOG_FILE,
     slowQueryMs: raw.SLOW_QUERY_MS,
+    logSql: raw.LOG_SQL ?? nodeEnv === 'development',
     serverTiming: raw.SERVER_TIMING ?? nodeEnv !== 'production',
     workers: raw.WEB_CONCURRENCY ?? (nodeEnv === 'production' ? os.availableParallelism() : 1),
     shutdownTimeout: raw.SHUTDOWN_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Database, dropSchema, migrate, migrationStatus, newMigration, rollback, seed, writeSchemaTypes, type MigrationPaths } from '../db';
-import { formatRoutes, type RouteTable } from '../routing';
+import { formatRoutes, type BuiltInRoute, type RouteTable } from '../routing';
 
 export interface CliContext {
   /** Opens the application's database (as configured by the environment). */
@@ -14,7 +14,22 @@ export interface CliContext {
   print?: (line: string) => void;
   /** The file `db:types` writes (the tables' row types); `db:migrate` and `db:rollback` rewrite it when `regenerate` (development). */
   schemaTypes?: { file: string; regenerate: boolean };
+  /** The environment: development adds the request inspector's pages to `routes`. */
+  env?: string;
 }
+
+/** What the framework answers before the URL table, in every environment. */
+const healthRoutes: BuiltInRoute[] = [
+  { method: 'GET', path: '/healthz', handler: 'health: the process is up' },
+  { method: 'GET', path: '/readyz', handler: 'health: database and migrations ready' },
+];
+
+/** The request inspector's pages, served in development only. */
+const inspectorRoutes: BuiltInRoute[] = ['/_trestle/requests', '/_trestle/requests.json', '/_trestle/requests/:id', '/_trestle/requests/:id.json', '/_trestle/requests/stream'].map(
+  (path) => ({ method: 'GET', path, handler: 'request inspector (development only)' }),
+);
+/** The pending-migrations page's button (development only). */
+inspectorRoutes.push({ method: 'POST', path: '/_trestle/migrations', handler: 'run pending migrations (development only)' });
 
 const tasks = ['db:migrate', 'db:rollback', 'db:seed', 'db:reset', 'db:status', 'db:make-migration', 'db:types', 'routes'] as const;
 type Task = (typeof tasks)[number];
@@ -36,7 +51,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
   if (task === 'db:make-migration') return makeMigration(args[0], context.sourceMigrationsDir, print);
   if (task === 'routes') {
     if (!context.routes) throw new Error('routes: no URL table was given to the CLI');
-    print(formatRoutes(context.routes));
+    print(formatRoutes(context.routes, context.env === 'development' ? [...healthRoutes, ...inspectorRoutes] : healthRoutes));
     return 0;
   }
 

@@ -56,7 +56,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const connect = (connection: pg.PoolConfig, poolMax: number) => {
     const warn = options.logger ? (message: string) => options.logger!.warn(message) : (message: string) => console.warn(message);
     const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn);
-    const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: transformResult, log: options.logger ? knexLog(options.logger) : undefined } as Knex.Config);
+    const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: transformResult, log: knexLog(options.logger) } as Knex.Config);
     const link: PoolLink = { pool, listeners: new Set(), background: new Set(), closing: false, warn };
     links.set(instance, link);
     instrumentBuilder(instance, link);
@@ -137,13 +137,20 @@ export function runInBackground(db: Knex, name: string, work: () => Promise<unkn
   link.background.add(task);
 }
 
-function knexLog(logger: Logger): Knex.Config['log'] {
-  const text = (message: unknown) => (message instanceof Error ? message.message : String(message));
+/**
+ * knex's own messages, one line each (its warnings carry stack traces). A failed connection is left
+ * out: knex warns of it and then rejects the query with the same error, which its caller reports.
+ */
+function knexLog(logger: Logger | undefined): Knex.Config['log'] {
+  const text = (message: unknown) => (message instanceof Error ? message.message : String(message)).split('\n')[0];
+  const warn = logger ? (line: string) => logger.warn(line) : (line: string) => console.warn(line);
   return {
-    warn: (message: unknown) => logger.warn(`database: ${text(message)}`),
-    error: (message: unknown) => logger.error(`database: ${text(message)}`),
-    deprecate: (message: unknown) => logger.warn(`database: ${text(message)}`),
-    debug: (message: unknown) => logger.debug(`database: ${text(message)}`),
+    warn: (message: unknown) => {
+      if (!text(message).startsWith('Acquire connection error')) warn(`database: ${text(message)}`);
+    },
+    error: (message: unknown) => (logger ? logger.error(`database: ${text(message)}`) : console.error(`database: ${text(message)}`)),
+    deprecate: (message: unknown) => warn(`database: ${text(message)}`),
+    debug: (message: unknown) => logger?.debug(`database: ${text(message)}`),
   };
 }
 

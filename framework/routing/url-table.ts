@@ -55,6 +55,11 @@ export class RouteTable<Names extends object = AppRouteNames> {
     }
   }
 
+  /** Whether a route is called `name`: for views shared by apps whose tables differ (a layout's navigation). */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
   /** Builds the path of the route called `name`; unknown names and missing parameters throw at once (and fail tsc, for the app's table). */
   url<N extends keyof Names & string>(name: N, ...[given]: UrlParams<Names, N>): string {
     const params = (given ?? {}) as Params;
@@ -202,9 +207,18 @@ function camelize(word: string): string {
   return word.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** The table as `rails routes` prints it: method, path, name, controller#action. */
-export function formatRoutes(table: RouteTable): string {
+/** A path the framework answers itself, outside the URL table (`/healthz`), for `npm run routes`. */
+export interface BuiltInRoute {
+  method: string;
+  path: string;
+  /** What answers it, in the Controller#Action column. */
+  handler: string;
+}
+
+/** The table as `rails routes` prints it: method, path, name, controller#action; then the framework's own paths. */
+export function formatRoutes(table: RouteTable, builtIn: readonly BuiltInRoute[] = []): string {
   const rows = table.routes.map((r) => [r.method.toUpperCase(), r.path, r.name ?? '', `${r.controller.name}#${r.action}`]);
+  for (const route of builtIn) rows.push([route.method, route.path, '', route.handler]);
   const header = ['Method', 'Path', 'Name', 'Controller#Action'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');

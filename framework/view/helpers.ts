@@ -25,6 +25,7 @@ interface PagerInfo {
 /** What builds paths from route names (the URL table). */
 export interface UrlBuilder {
   url(name: string, params?: Record<string, string | number>): string;
+  has?(name: string): boolean;
 }
 
 /** The helpers every view gets, built once per application. */
@@ -34,6 +35,8 @@ export function defaultHelpers(routes: UrlBuilder, publicDir: string | undefined
     title: undefined,
     /** Path of a named route: `url('users.show', { id: user.id })`. */
     url: (name: string, params?: Record<string, string | number>) => routes.url(name, params),
+    /** Whether every one of `names` is a route of this app: `<% if (hasRoute('users.index')) { %>`. */
+    hasRoute: (...names: string[]) => names.every((name) => routes.has?.(name) ?? true),
     /** `26 Nov 2026`. */
     formatDate: (value: Date | string | null | undefined) => (value ? formatter().format(new Date(value)) : ''),
     linkTo,

@@ -83,7 +83,7 @@ function relativeTo(dir: string, target: string): string {
  * a wrong property or call is a problem reported at its template's file and line. Runs the
  * project's own tsc on a generated file in a temporary folder, with the project's compiler options.
  */
-export function checkTemplates(options: ViewTypesOptions & { tsconfig?: string }): TemplateProblem[] {
+export function checkTemplates(options: ViewTypesOptions & { tsconfig?: string; typeFiles?: readonly string[] }): TemplateProblem[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-views-'));
   try {
     const { source, lines } = templateCheckSource(options, dir);
@@ -93,7 +93,8 @@ export function checkTemplates(options: ViewTypesOptions & { tsconfig?: string }
       // A template is JavaScript: it cannot write `post.author!`, and a relation its controller loaded
       // is optional in the model's type; so names, properties and calls are checked, not null.
       compilerOptions: { noEmit: true, strictNullChecks: false, typeRoots: [path.join(options.root, 'node_modules/@types')], types: ['node'], incremental: false },
-      files: ['views.ts'],
+      // The app's generated type files too (its route names, so `url('nope')` in a view is caught).
+      files: ['views.ts', ...(options.typeFiles ?? []).map((file) => path.resolve(options.root, file))],
       include: [],
     };
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));

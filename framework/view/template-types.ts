@@ -2,16 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'express';
 import type { FlashMessages } from '../security';
-import { controllerPath } from '../support';
+import { controllerPath, type UrlHelper } from '../support';
 import type { FormBuilder, FormOptions } from './form-builder';
 import type { escapeHtml, linkTo } from './html';
-import type { UrlBuilder } from './helpers';
 import { exportedTypeNames, readLocalsDeclaration, typeIdentifiers, type LocalsDeclaration } from './template-declarations';
 
 /** The helpers and values the framework gives every template (see `defaultHelpers` and `requestHelpers`). */
 export interface FrameworkViewHelpers {
   title: string | undefined;
-  url: UrlBuilder['url'];
+  url: UrlHelper;
+  /** Whether every one of `names` is a route of this app (a layout shared by apps whose tables differ). */
+  hasRoute(...names: string[]): boolean;
   formatDate(value: Date | string | null | undefined): string;
   linkTo: typeof linkTo;
   escapeHtml: typeof escapeHtml;
@@ -29,7 +30,7 @@ export interface FrameworkViewHelpers {
 
 /** Every name of `FrameworkViewHelpers`, for the template check (which destructures them). */
 export const frameworkHelperNames = [
-  'title', 'url', 'formatDate', 'linkTo', 'escapeHtml', 'pluralize', 'asset', 'pager', 'request', 'flash', 'csrfToken', 'formFor', 'buttonTo', 'include',
+  'title', 'url', 'hasRoute', 'formatDate', 'linkTo', 'escapeHtml', 'pluralize', 'asset', 'pager', 'request', 'flash', 'csrfToken', 'formFor', 'buttonTo', 'include',
 ] as const satisfies readonly (keyof FrameworkViewHelpers)[];
 // Fails to compile when a helper is added to the interface but not to the list.
 const everyHelperListed: Exclude<keyof FrameworkViewHelpers, (typeof frameworkHelperNames)[number]> extends never ? true : false = true;

@@ -6,6 +6,7 @@ import { buildApplication } from '../../config/application';
 import { readSettings } from '../../config/settings';
 import { useTestApp } from '../support/app';
 import { createUser, signInJson } from '../support/auth';
+import { testLogger } from '../support/logger';
 
 const t = useTestApp();
 const json = 'application/json';
@@ -37,7 +38,7 @@ describe('security headers', () => {
   });
 
   test('production adds HSTS and upgrade-insecure-requests', async () => {
-    const app = buildApplication(productionSettings(), t.db);
+    const app = buildApplication(productionSettings(), t.db, testLogger());
     const res = await request(app).get('/');
     expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
     expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
@@ -46,14 +47,14 @@ describe('security headers', () => {
 
 describe('the session cookie in production', () => {
   test('is HttpOnly, Secure and SameSite=Lax, under its own name, behind an HTTPS proxy', async () => {
-    const app = buildApplication(productionSettings(), t.db);
+    const app = buildApplication(productionSettings(), t.db, testLogger());
     const res = await request(app).get('/login/').set('X-Forwarded-Proto', 'https');
     const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
     expect(cookie).toMatch(/^trestle\.sid=s%3A[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
   });
 
   test('is never sent over plain HTTP', async () => {
-    const app = buildApplication(productionSettings(), t.db);
+    const app = buildApplication(productionSettings(), t.db, testLogger());
     const res = await request(app).get('/login/');
     expect(res.headers['set-cookie']).toBeUndefined();
   });

@@ -125,4 +125,21 @@ describe('database tasks', () => {
     expect(table).toContainEqual(expect.stringMatching(/^POST\s+\/users\/:userId\/posts\s+user_posts\.create\s+PostsController#create$/));
     expect(table).toContainEqual(expect.stringMatching(/^GET\s+\/index1\/\s+pages\.index1\s+PagesController#index1$/));
   });
+
+  test('routes lists the health checks everywhere, and the request inspector in development only', async () => {
+    const printed = async (env: string) => {
+      const lines: string[] = [];
+      await runCli(['routes'], { open: () => Promise.reject(new Error('no database wanted')), paths: migrationPaths, sourceMigrationsDir: tmpMigrations, routes, env, print: (l) => lines.push(l) });
+      return lines.join('\n').split('\n');
+    };
+    const development = await printed('development');
+    expect(development).toContainEqual(expect.stringMatching(/^GET\s+\/healthz\s+health: the process is up$/));
+    expect(development).toContainEqual(expect.stringMatching(/^GET\s+\/readyz\s+health: database and migrations ready$/));
+    for (const path of ['/_trestle/requests', '/_trestle/requests.json', '/_trestle/requests/:id', '/_trestle/requests/:id.json', '/_trestle/requests/stream']) {
+      expect(development).toContainEqual(expect.stringMatching(new RegExp(`^GET\\s+${path.replace(/\./g, '\\.')}\\s+request inspector \\(development only\\)$`)));
+    }
+    const production = await printed('production');
+    expect(production).toContainEqual(expect.stringMatching(/^GET\s+\/healthz\s/));
+    expect(production.join('\n')).not.toContain('/_trestle');
+  });
 });

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { before, Controller, createApp, defineRoutes, Forbidden, RouteTable, type Database, type TrestleApp } from '../../framework';
 import appRoutes from '../../config/routes';
 import { openTestDatabase } from '../support/app';
+import { testLogger } from '../support/logger';
 
 const calls: string[] = [];
 
@@ -54,9 +55,9 @@ const publicDir = path.join(__dirname, '..', '..', 'public');
 
 beforeAll(async () => {
   db = await openTestDatabase();
-  app = createApp({ routes, viewsDir, publicDir, db, config: { env: 'production' } });
-  corsApp = createApp({ routes, viewsDir, publicDir, db, config: { env: 'production', corsOrigins: ['https://client.example'] } });
-  devApp = createApp({ routes, viewsDir, publicDir, db, config: { env: 'development' } });
+  app = createApp({ routes, viewsDir, publicDir, db, config: { env: 'production' }, logger: testLogger() });
+  corsApp = createApp({ routes, viewsDir, publicDir, db, config: { env: 'production', corsOrigins: ['https://client.example'] }, logger: testLogger() });
+  devApp = createApp({ routes, viewsDir, publicDir, db, config: { env: 'development' }, logger: testLogger() });
 });
 afterAll(() => db.close());
 beforeEach(() => {

@@ -3,6 +3,7 @@ import express from 'express';
 import request from 'supertest';
 import { Controller, createApp, defineRoutes, type Database, type TrestleApp } from '../../framework';
 import { openTestDatabase } from '../support/app';
+import { testLogger } from '../support/logger';
 
 /** Answers which action ran and with which parameters, so each test sees what the URL table chose. */
 class ThingsController extends Controller {
@@ -41,7 +42,7 @@ let app: TrestleApp;
 
 beforeAll(async () => {
   db = await openTestDatabase();
-  app = createApp({ routes, viewsDir: path.join(__dirname, '..', '..', 'views'), db, config: { env: 'production' } });
+  app = createApp({ routes, viewsDir: path.join(__dirname, '..', '..', 'views'), db, config: { env: 'production' }, logger: testLogger() });
 });
 
 afterAll(() => db.close());

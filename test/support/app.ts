@@ -4,6 +4,7 @@ import { buildApplication } from '../../config/application';
 import { migrationPaths } from '../../config/database';
 import { readSettings, type Settings } from '../../config/settings';
 import { testDatabaseUrl } from './database-url';
+import { testLogger } from './logger';
 
 export interface TestContext {
   app: TrestleApp;
@@ -33,7 +34,7 @@ export function useTestApp(env: Record<string, string> = {}): TestContext {
     context.settings = readSettings({ NODE_ENV: 'test', ...env });
     context.db = await openTestDatabase();
     context.knex = context.db.knex;
-    context.app = buildApplication(context.settings, context.db);
+    context.app = buildApplication(context.settings, context.db, testLogger());
   });
   afterAll(async () => {
     await context.db?.close();
