@@ -38,7 +38,7 @@ function wrkVersion(): string | undefined {
 /** Installs Debian's wrk when running as root with apt-get; says why not otherwise. */
 function installWrk(): void {
   if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).error) {
-    console.log('wrk is not installed (apt-get install wrk needs root): autocannon measures instead');
+    console.log('wrk is not installed, and installing it needs root and apt-get');
     return;
   }
   console.log('wrk is not installed: apt-get install -y wrk');
@@ -113,5 +113,6 @@ export function chooseLoadGenerator(options: LoadOptions): LoadGenerator {
   }
   if (version) return wrk(version, options);
   if (options.prefer === 'wrk') throw new Error('--load wrk: wrk is not installed and could not be');
+  console.log('wrk is missing: autocannon measures instead, in Node on the same cores as the servers');
   return autocannonGenerator(options);
 }

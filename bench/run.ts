@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const heading = `${load.description} · ${connections} connections · ${os.cpus().length} cores · ${rounds} rounds × ${duration} s${quick && !args.includes('--duration') ? ' (2 s on queries and updates)' : ''} per endpoint and server, interleaved (warm-up ${warmup} s) · Node ${process.version} · PostgreSQL ${postgresVersion} at ${new URL(url).host} · pool 16 · ${new Date().toISOString().slice(0, 10)}`;
+  const heading = `${load.description} · ${connections} connections · ${os.cpus().length} cores · ${rounds} round${rounds === 1 ? '' : 's'} × ${duration} s${quick && !args.includes('--duration') ? ' (2 s on queries and updates)' : ''} per endpoint and server, interleaved (warm-up ${warmup} s) · Node ${process.version} · PostgreSQL ${postgresVersion} at ${new URL(url).host} · pool 16 · ${new Date().toISOString().slice(0, 10)}`;
   console.log(heading);
   const measurements: Measurements = { endpoints: endpoints.map(([name]) => name), servers: servers.map((s) => s.name), samples: new Map(), peakRss: new Map() };
   for (const [name, urlPath] of endpoints) {
