@@ -45,3 +45,21 @@ export function queryCount(raw: unknown): number {
 export function randomWorldId(): number {
   return 1 + Math.floor(Math.random() * 10_000);
 }
+
+/**
+ * The statements of the hand-written servers (strict Express, Fastify), as named prepared
+ * statements: PostgreSQL parses and plans each once per connection, as TechEmpower's entries do.
+ */
+export const statements = {
+  worldById: { name: 'world_by_id', text: 'SELECT id, "randomNumber" FROM world WHERE id = $1' },
+  allFortunes: { name: 'all_fortunes', text: 'SELECT id, message FROM fortune' },
+  updateWorld: { name: 'update_world', text: 'UPDATE world SET "randomNumber" = $2 WHERE id = $1' },
+};
+
+/** The fortune every Fortunes response adds at request time. */
+export const additionalFortune = 'Additional fortune added at request time.';
+
+/** Sorts fortunes by message, as TechEmpower asks (by code point, not by locale). */
+export function byMessage(a: { message: string }, b: { message: string }): number {
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}

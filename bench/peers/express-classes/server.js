@@ -1,5 +1,5 @@
 /**
- * The bare-Express baseline, served as Trestle's `serve()` serves an app: Node's server builds each
+ * The strict bare-Express baseline, served as Trestle's `serve()` serves an app: Node's server builds each
  * request and response with the app's prototypes, so Express does not swap them per request. It
  * shows what Trestle's kernel costs once both sides have that: `npm run bench -- --peers`.
  */
@@ -21,5 +21,5 @@ http.createServer = function createServerWithAppClasses(...args) {
   return createServer.call(this, { IncomingMessage: AppRequest, ServerResponse: AppResponse }, app);
 };
 
-// The baseline itself, as the driver compiled it.
+// The strict baseline itself, as the driver compiled it.
 require(path.join(__dirname, '..', '..', '..', 'tmp', 'bench-dist', 'bench', 'express', 'server.js'));
