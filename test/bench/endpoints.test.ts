@@ -154,7 +154,9 @@ describe.each([
   beforeAll(async () => {
     const { url } = testDatabaseUrl();
     await whenConnectionFree(async () => {
-      const setup = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+      // Quiet: a refused connection is retried here, not worth a warning on the console.
+      const quiet = () => undefined;
+      const setup = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 }, log: { warn: quiet, error: quiet, debug: quiet, deprecate: quiet } });
       try {
         await createBenchmarkTables(setup);
       } finally {
@@ -162,9 +164,9 @@ describe.each([
       }
     });
     pool = new Pool({ connectionString: url, max: 1 });
-    // The embedded database keeps one session for every connection: start it without earlier statements.
-    pool.on('connect', (client) => void client.query('DEALLOCATE ALL'));
-    await whenConnectionFree(() => pool.query('SELECT 1'));
+    // The embedded database keeps one session for every connection: start it without earlier
+    // statements (the pool's one connection is made here and kept).
+    await whenConnectionFree(() => pool.query('DEALLOCATE ALL'));
     ({ server, close } = await build(pool));
   }, 30000);
   afterAll(async () => {
