@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot, waitForOutput } from '../support/processes';
+import { httpGet as get, projectRoot, waitForOutput } from '../support/processes';
 
 // `npm run dev` on a copy of the project, following the README's "Write a controller" steps in
 // their order: the route line first (its controller file missing: one clear line, no stack), then
@@ -12,17 +11,6 @@ import { projectRoot, waitForOutput } from '../support/processes';
 const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-dev-'));
 afterAll(() => fs.rmSync(copy, { recursive: true, force: true }));
 
-function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      })
-      .on('error', reject);
-  });
-}
 
 test('a route naming a controller not yet written stops with one line, and the server comes back when it appears', async () => {
   for (const entry of ['app', 'config', 'framework', 'views', 'db', 'public', 'server.ts', 'package.json', 'tsconfig.json']) {

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { exited, startScript, waitForOutput } from '../support/processes';
+import { exited, httpGet as get, productionEnv, startScript, waitForOutput } from '../support/processes';
 import { testDatabaseUrl } from '../support/database-url';
 
 // Real server processes. Workers share one PostgreSQL, so those tests need TEST_DATABASE_URL;
@@ -10,29 +9,7 @@ import { testDatabaseUrl } from '../support/database-url';
 const postgres = process.env.TEST_DATABASE_URL ? testDatabaseUrl().url : undefined;
 const withPostgres = postgres ? describe : describe.skip;
 
-const productionEnv = (extra: Record<string, string> = {}) => ({
-  NODE_ENV: 'production',
-  SESSION_SECRET: 'x'.repeat(48),
-  PORT: '0',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'info',
-  SHUTDOWN_TIMEOUT_MS: '5000',
-  AUTO_MIGRATE: 'true',
-  ...extra,
-});
 
-function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    // No keep-alive: each request is a new connection, as from many clients.
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      })
-      .on('error', reject);
-  });
-}
 
 /** Keeps `concurrency` clients requesting `urlPath` until `stop()`; returns every outcome. */
 function load(port: number, urlPath: string, concurrency = 4) {

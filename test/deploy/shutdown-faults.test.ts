@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { exited, startScript, waitForOutput } from '../support/processes';
+import { exited, productionEnv as baseEnv, startScript, waitForOutput } from '../support/processes';
 import { testDatabaseUrl } from '../support/database-url';
 
 // Faults around a shutdown, on real processes. Workers share one PostgreSQL, so those cases need
@@ -12,17 +12,8 @@ import { testDatabaseUrl } from '../support/database-url';
 const postgres = process.env.TEST_DATABASE_URL ? testDatabaseUrl().url : undefined;
 const withPostgres = postgres ? test : test.skip;
 const deadlineMs = 5000;
+const productionEnv = (extra: Record<string, string> = {}) => baseEnv({ SHUTDOWN_TIMEOUT_MS: String(deadlineMs), ...extra });
 
-const productionEnv = (extra: Record<string, string> = {}) => ({
-  NODE_ENV: 'production',
-  SESSION_SECRET: 'x'.repeat(48),
-  PORT: '0',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'info',
-  SHUTDOWN_TIMEOUT_MS: String(deadlineMs),
-  AUTO_MIGRATE: 'true',
-  ...extra,
-});
 
 type Server = ReturnType<typeof startScript>;
 

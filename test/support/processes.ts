@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 
 export const projectRoot = path.join(__dirname, '..', '..');
@@ -47,4 +48,31 @@ export function waitForOutput(child: ReturnType<typeof startScript>, pattern: Re
 /** Resolves with the exit code once the process has exited. */
 export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+}
+
+/** GET `urlPath` from a server on loopback; without `agent`, on a new connection (no keep-alive), as from another client. */
+export function httpGet(port: number, urlPath: string, agent: http.Agent | false = false): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** The environment of a production server process on loopback, on a port of its choosing. */
+export function productionEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'x'.repeat(48),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    AUTO_MIGRATE: 'true',
+    ...extra,
+  };
 }
