@@ -15,8 +15,8 @@ export { Controller, before, rateLimit, type Filter, type RenderOptions, type Ra
 
 // Models and the database
 export { Model, belongsTo, hasMany, hasOne, type Relations, type ModelQuery, type RowOf, type Attributes, type TableRow, type TableInsert, type Page } from './model';
-export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage } from './db';
-export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths, QueryLogOptions } from './db';
+export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage, readYourWrites, onPrimary } from './db';
+export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths, QueryLogOptions, ReplicaState, ReadYourWritesOptions } from './db';
 
 // Errors, validation, settings
 export { HttpError, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ValidationFailed, TooManyRequests, ServiceUnavailable, type FieldErrors } from './support';

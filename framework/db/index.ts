@@ -7,4 +7,6 @@ export * from './errors';
 export * from './migrations';
 export * from './schema-types';
 export * from './query-log';
+export * from './replicas';
+export * from './read-your-writes';
 export * from './pending-migrations';

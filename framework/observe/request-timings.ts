@@ -19,6 +19,8 @@ export interface RequestTimings {
   controllerMs: number;
   dbMs: number;
   dbCount: number;
+  /** How many of `dbCount` a read replica served. */
+  dbReplicaCount: number;
   viewMs: number;
 }
 
