@@ -8,5 +8,4 @@ export * from './migrations';
 export * from './schema-types';
 export * from './query-log';
 export * from './replicas';
-export * from './read-your-writes';
 export * from './pending-migrations';

@@ -20,9 +20,18 @@ export function readingFromReplicas<T>(work: () => T): T {
   return readRole.run('replica', work);
 }
 
-/** True when the code running now may read from a replica. */
+let requestReadsFromReplicas: (() => boolean) | undefined;
+
+/** Registers how to tell whether the request running now reads from replicas (see `readYourWrites`). */
+export function decideReplicaReadsBy(check: () => boolean): void {
+  requestReadsFromReplicas = check;
+}
+
+/** True when the code running now may read from a replica: `onPrimary` and `readingFromReplicas` first, then the request's rule. */
 export function replicaReadsAllowed(): boolean {
-  return readRole.get() === 'replica';
+  const role = readRole.get();
+  if (role !== undefined) return role === 'replica';
+  return requestReadsFromReplicas !== undefined && requestReadsFromReplicas();
 }
 
 /** One replica's state, as `/readyz` reports it. */

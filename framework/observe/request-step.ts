@@ -29,6 +29,7 @@ export function requestStep(options: RequestStepOptions) {
       dbMs: 0,
       dbCount: 0,
       dbReplicaCount: 0,
+      readsFromReplicas: false,
       viewMs: 0,
     };
     response.setHeader('X-Request-Id', timings.id);

@@ -21,6 +21,8 @@ export interface RequestTimings {
   dbCount: number;
   /** How many of `dbCount` a read replica served. */
   dbReplicaCount: number;
+  /** Reads outside transactions may go to a replica (set by `readYourWrites`). */
+  readsFromReplicas: boolean;
   viewMs: number;
 }
 

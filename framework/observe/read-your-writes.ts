@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readingFromReplicas } from './replicas';
+import type { Response } from 'express';
+import { decideReplicaReadsBy } from '../db';
+import { currentRequest, timingsOf } from './request-timings';
 
 /** How read-your-writes is kept across requests and processes. */
 export interface ReadYourWritesOptions {
@@ -16,16 +18,20 @@ export interface ReadYourWritesOptions {
  * GET or HEAD reads from the replicas, unless the same client made a writing request (any other
  * method) within `windowMs`; a writing request reads and writes on the primary, and starts the
  * window. The window's end rides in a cookie, so it holds whichever process or machine serves the
- * next request. Mount it after the session (whose lookup then stays on the primary).
+ * next request. Mount it after the session (whose lookup then stays on the primary). The choice
+ * rides on the request's timings, which the dispatcher carries into the action however the
+ * middleware in between continued (a callback, `setImmediate`).
  */
 export function readYourWrites(options: ReadYourWritesOptions) {
   const name = options.cookieName ?? 'trestle.primary';
   const maxAge = Math.max(1, Math.ceil(options.windowMs / 1000));
+  decideReplicaReadsBy(() => currentRequest()?.readsFromReplicas === true);
   const attributes = `; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
   return (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void => {
     if (request.method === 'GET' || request.method === 'HEAD') {
-      if (primaryUntil(request.headers.cookie, name) > Date.now()) return next();
-      return readingFromReplicas(next);
+      const timings = timingsOf(response as Response);
+      if (timings && primaryUntil(request.headers.cookie, name) <= Date.now()) timings.readsFromReplicas = true;
+      return next();
     }
     response.appendHeader('Set-Cookie', `${name}=${Date.now() + options.windowMs}${attributes}`);
     next();
