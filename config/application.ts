@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createApp, logQueries, migrationStatus, pendingMigrationsPage, type Database, type Logger, type TrestleApp } from '../framework';
+import { createApp, logQueries, readYourWrites, migrationStatus, pendingMigrationsPage, type Database, type Logger, type TrestleApp } from '../framework';
 import { viewHelpers } from '../app/helpers';
 import { Avatar } from '../app/models/Avatar';
 import { migrationPaths } from './database';
@@ -29,6 +29,9 @@ export function buildApplication(settings: Settings, db: Database, logger?: Logg
       inspector: { ...settings.inspector, root },
     },
   });
+  if (settings.databaseScaling.replicaUrls.length > 0) {
+    app.use(readYourWrites({ windowMs: settings.databaseScaling.primaryAfterWriteMs, secure: settings.session.secure }));
+  }
   if (settings.env === 'development') {
     app.use(pendingMigrationsPage({ knex: db.knex, paths: migrationPaths, csrfToken: (request) => app.context.csrfToken(request) }));
   }

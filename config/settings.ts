@@ -54,6 +54,16 @@ const schema = z.object({
   INSPECTOR_SIZE: z.coerce.number().int().min(1, 'must be at least 1').max(10_000).default(200),
   /** Comma-separated client addresses besides loopback that may open the inspector. */
   INSPECTOR_ALLOW: z.string().default(''),
+  /** Named prepared statements; false behind a pooler in transaction mode that drops them (PgBouncer before 1.21, or without max_prepared_statements). */
+  DATABASE_PREPARED_STATEMENTS: booleanString.default(true),
+  /** Comma-separated postgres:// URLs of read-only replicas; GET requests read from them. */
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+    .refine((urls) => urls.every((url) => /^postgres(ql)?:\/\//.test(url)), 'must be comma-separated postgres:// or postgresql:// URLs'),
+  /** After a writing request, how long that client's reads stay on the primary (replica lag covered). */
+  DATABASE_PRIMARY_AFTER_WRITE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
 });
 
 /** Development's secret: good enough on a laptop, refused in production. */
@@ -104,6 +114,11 @@ export function readSettings(env: Record<string, string | undefined> = process.e
       enabled: nodeEnv === 'development' && (raw.INSPECTOR ?? true),
       size: raw.INSPECTOR_SIZE,
       allow: raw.INSPECTOR_ALLOW.split(',').map((a) => a.trim()).filter(Boolean),
+    },
+    databaseScaling: {
+      preparedStatements: raw.DATABASE_PREPARED_STATEMENTS,
+      replicaUrls: raw.DATABASE_REPLICA_URLS,
+      primaryAfterWriteMs: raw.DATABASE_PRIMARY_AFTER_WRITE_MS,
     },
   };
 }

@@ -15,8 +15,8 @@ export { Controller, before, rateLimit, type Filter, type RenderOptions, type Ra
 
 // Models and the database
 export { Model, belongsTo, hasMany, hasOne, type Relations, type ModelQuery, type RowOf, type Attributes, type TableRow, type TableInsert, type Page } from './model';
-export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage } from './db';
-export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths, QueryLogOptions } from './db';
+export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage, onPrimary } from './db';
+export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths, QueryLogOptions, ReplicaState } from './db';
 
 // Errors, validation, settings
 export { HttpError, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ValidationFailed, TooManyRequests, ServiceUnavailable, type FieldErrors } from './support';
@@ -26,7 +26,7 @@ export { validate, fields, loadConfig, loadDotEnv, findProjectRoot, ConfigError,
 export { hashPassword, verifyPassword, type SessionOptions, type FlashType } from './security';
 export { escapeHtml } from './view';
 export { checkTemplates, formatTemplateProblems, viewRegistrySource, type LocalsOfView, type RenderArguments, type ViewTypesOptions, type TemplateProblem } from './view';
-export { createLogger, type Logger } from './observe';
+export { createLogger, readYourWrites, type Logger, type ReadYourWritesOptions } from './observe';
 
 // The commands behind `npm run db:*` and `npm run routes`
 export { runCli } from './cli';

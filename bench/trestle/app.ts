@@ -9,5 +9,6 @@ export function buildBenchmarkApp(db: Database, logFile?: string) {
 }
 
 export function openBenchmarkDatabase(url: string, poolMax: number): Promise<Database> {
-  return openDatabase({ url, poolMax });
+  // DATABASE_PREPARED_STATEMENTS=false: through PgBouncer before 1.21 in transaction mode.
+  return openDatabase({ url, poolMax, preparedStatements: process.env.DATABASE_PREPARED_STATEMENTS !== 'false' });
 }

@@ -54,9 +54,52 @@ class FreshSessionClient extends pg.Client {
   }
 }
 
+type ClientClass = new (config?: pg.ClientConfig) => pg.Client;
+
+/**
+ * `Base` with every statement sent unnamed, whoever asks for a name (rate-limiter-flexible names
+ * its own): behind a pooler in transaction mode, the next transaction may run on a server
+ * connection that never prepared it ("prepared statement does not exist", or "already exists").
+ */
+export function withoutStatementNames<C extends ClientClass>(Base: C): C {
+  return class UnnamedStatementsClient extends (Base as ClientClass) {
+    override query(...args: unknown[]): never {
+      const first = args[0] as { name?: string; submit?: unknown } | undefined;
+      if (first && typeof first === 'object' && first.name) {
+        if (typeof first.submit === 'function') first.name = undefined;
+        else args[0] = { ...first, name: undefined };
+      }
+      return (super.query as (...a: unknown[]) => never)(...args);
+    }
+  } as unknown as C;
+}
+
+/** How a pool's connections behave beyond pg's own settings. */
+export interface ConnectionPoolBehaviour {
+  /**
+   * Named prepared statements (prepared once per connection); false sends every statement unnamed,
+   * as a pooler in transaction mode that keeps no statements between transactions (PgBouncer
+   * before 1.21, or without `max_prepared_statements`) needs.
+   */
+  preparedStatements: boolean;
+  /** Clear named statements on connecting: for the embedded PGlite, whose one session outlives connections. */
+  freshSessions: boolean;
+}
+
+const UnnamedClient = withoutStatementNames(pg.Client);
+const UnnamedFreshSessionClient = withoutStatementNames(FreshSessionClient);
+
 /** Opens a pool of `max` connections that wait up to `timeoutMs` for a free connection or a new one. */
-export function createConnectionPool(config: pg.PoolConfig, max: number, timeoutMs: number, warn: (message: string) => void): ConnectionPool {
-  const pool = new ConnectionPool({ ...config, max, connectionTimeoutMillis: timeoutMs, Client: FreshSessionClient });
+export function createConnectionPool(
+  config: pg.PoolConfig,
+  max: number,
+  timeoutMs: number,
+  warn: (message: string) => void,
+  behaviour: ConnectionPoolBehaviour = { preparedStatements: true, freshSessions: true },
+): ConnectionPool {
+  const Client = behaviour.preparedStatements ? (behaviour.freshSessions ? FreshSessionClient : pg.Client) : behaviour.freshSessions ? UnnamedFreshSessionClient : UnnamedClient;
+  const pool = new ConnectionPool({ ...config, max, connectionTimeoutMillis: timeoutMs, Client });
+  if (!behaviour.preparedStatements) sendUnnamedStatements(pool);
   pool.on('connect', (client) => {
     // An error on a client checked out between statements must not crash the process: pg marks
     // the client unusable, and the pool drops it when it comes back.
@@ -64,6 +107,14 @@ export function createConnectionPool(config: pg.PoolConfig, max: number, timeout
   });
   pool.on('error', (error) => warn(`database: idle connection lost: ${error.message}`));
   return pool;
+}
+
+/** Pools whose statements run unnamed (see `ConnectionPoolBehaviour.preparedStatements`). */
+const unpreparedPools = new WeakSet<pg.Pool>();
+
+/** Makes `runPrepared` send the statements of `pool` unnamed rather than name them (its clients would drop the name anyway). */
+export function sendUnnamedStatements(pool: pg.Pool): void {
+  unpreparedPools.add(pool);
 }
 
 const statementNames = new Map<string, string>();
@@ -87,7 +138,8 @@ export interface StatementTiming {
 }
 
 /**
- * Runs `sql` as a named prepared statement on a connection of `pool`, filling in `timing`. The
+ * Runs `sql` as a named prepared statement on a connection of `pool` (unnamed if the pool was
+ * opened without prepared statements), filling in `timing`. The
  * driver's callbacks are used rather than its promises: this is the hottest path of the model
  * layer, and each promise costs (more so with async context tracking on).
  */
@@ -112,7 +164,7 @@ export function runPrepared(pool: pg.Pool, sql: string, values: readonly unknown
         }
         finish(error, result);
       });
-      (query as unknown as { name: string }).name = statementName(sql);
+      if (!unpreparedPools.has(pool)) (query as unknown as { name: string }).name = statementName(sql);
       client.query(query);
     });
   });

@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex';
 import type pg from 'pg';
 import { createConnectionPool, runPrepared, type StatementTiming } from './connection-pool';
+import { onReplicaKey, openReplicas, replicaFailed, replicaReadsAllowed, routeReadsToReplicas, type ReplicaSet, type ReplicaState } from './replicas';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
@@ -13,6 +14,13 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Milliseconds to wait for a free connection before failing (a 503 for the request). */
   acquireTimeout?: number;
+  /**
+   * Named prepared statements (default true). False for a pooler in transaction mode that drops
+   * them between transactions (PgBouncer before 1.21, or without `max_prepared_statements`).
+   */
+  preparedStatements?: boolean;
+  /** Read-only replicas (with `url`): reads outside transactions, where allowed, go to them. */
+  replicaUrls?: readonly string[];
   /** Where knex's own warnings go (lost connections, pool errors); the console by default. */
   logger?: Logger;
 }
@@ -25,6 +33,8 @@ export interface QueryEvent {
   readonly error?: Error;
   /** Rows returned (or changed), when the driver says. */
   readonly rowCount?: number;
+  /** True when a read replica ran it (the primary otherwise). */
+  readonly onReplica?: boolean;
 }
 
 export type QueryListener = (event: QueryEvent) => void;
@@ -39,6 +49,8 @@ export interface Database {
   readonly description: string;
   /** Waits for background work, then ends the pool once every connection is back. */
   close(): Promise<void>;
+  /** The replicas' states (empty without replicas); never throws. */
+  replicaStates(): Promise<ReplicaState[]>;
   /** What closing still waits for (background work by name, connections in use): for a shutdown's log. */
   pending(): string[];
 }
@@ -53,11 +65,13 @@ export interface Database {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const connectionTimeoutMillis = options.acquireTimeout ?? 5000;
-  const connect = (connection: pg.PoolConfig, poolMax: number) => {
+  const connect = (connection: pg.PoolConfig, poolMax: number, embedded: boolean) => {
     const warn = options.logger ? (message: string) => options.logger!.warn(message) : (message: string) => console.warn(message);
-    const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn);
+    const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn, { preparedStatements: options.preparedStatements ?? true, freshSessions: embedded });
     const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: transformResult, log: knexLog(options.logger) } as Knex.Config);
-    const link: PoolLink = { pool, listeners: new Set(), background: new Set(), closing: false, warn };
+    const replicas = !embedded && options.replicaUrls?.length ? openReplicas(options.replicaUrls, poolMax, options.preparedStatements ?? true, redact, warn) : undefined;
+    if (replicas) routeReadsToReplicas(instance, replicas);
+    const link: PoolLink = { pool, replicas, listeners: new Set(), background: new Set(), closing: false, warn };
     links.set(instance, link);
     instrumentBuilder(instance, link);
     const onQuery = (listener: QueryListener) => {
@@ -70,22 +84,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // The pool ends first: it waits for every connection in use to come back, and knex returns
       // them through its own reference to the pool, which destroying knex would drop (a query
       // still running then never gives its connection back, and the pool never ends).
-      await pool.end();
+      await Promise.all([pool.end(), replicas?.close()]);
       await instance.destroy();
     };
+    const replicaStates = async () => (replicas ? replicas.states() : []);
     const pending = () => {
       const inUse = pool.totalCount - pool.idleCount;
       return [...[...link.background].map((task) => `background: ${task.name}`), ...(inUse > 0 ? [`${inUse} database connection(s) in use`] : [])];
     };
-    return { instance, onQuery, close, pending };
+    return { instance, onQuery, close, pending, replicaStates };
   };
   if (options.url) {
-    const { instance, onQuery, close, pending } = connect({ connectionString: options.url }, options.poolMax ?? 10);
-    return { knex: instance, onQuery, kind: 'postgres', description: redact(options.url), close, pending };
+    const { instance, onQuery, close, pending, replicaStates } = connect({ connectionString: options.url }, options.poolMax ?? 10, false);
+    return { knex: instance, onQuery, kind: 'postgres', description: redact(options.url), close, pending, replicaStates };
   }
   const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: options.embeddedDataDir });
   // PGlite has a single session: one connection, shared by turns.
-  const { instance, onQuery, close, pending } = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1);
+  const { instance, onQuery, close, pending, replicaStates } = connect({ host: embedded.host, port: embedded.port, user: 'postgres', database: 'postgres' }, 1, true);
   return {
     knex: instance,
     onQuery,
@@ -96,6 +111,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await embedded.stop();
     },
     pending,
+    replicaStates,
   };
 }
 
@@ -108,6 +124,7 @@ interface BackgroundTask {
 /** What a knex instance opened here is attached to: its pool, the query listeners, its background work. */
 interface PoolLink {
   readonly pool: pg.Pool;
+  readonly replicas: ReplicaSet | undefined;
   readonly listeners: Set<QueryListener>;
   readonly background: Set<BackgroundTask>;
   closing: boolean;
@@ -156,12 +173,13 @@ function knexLog(logger: Logger | undefined): Knex.Config['log'] {
 
 interface KnexQuery {
   __knexQueryUid: string;
+  [onReplicaKey]?: boolean;
   sql: string;
   bindings?: readonly unknown[];
 }
 
-function report(link: PoolLink, sql: string, bindings: readonly unknown[], durationMs: number, error?: Error, rowCount?: number): void {
-  const event: QueryEvent = { sql, bindings, durationMs, error, rowCount };
+function report(link: PoolLink, sql: string, bindings: readonly unknown[], durationMs: number, error?: Error, rowCount?: number, onReplica?: boolean): void {
+  const event: QueryEvent = { sql, bindings, durationMs, error, rowCount, onReplica };
   for (const listener of link.listeners) listener(event);
 }
 
@@ -175,7 +193,7 @@ function instrumentBuilder(instance: Knex, link: PoolLink): void {
     const start = started[query.__knexQueryUid];
     if (start === undefined) return;
     delete started[query.__knexQueryUid];
-    report(link, query.sql, query.bindings ?? [], performance.now() - start, error, rowCount);
+    report(link, query.sql, query.bindings ?? [], performance.now() - start, error, rowCount, query[onReplicaKey]);
   };
   instance.on('query', (query: KnexQuery) => {
     if (link.listeners.size > 0) started[query.__knexQueryUid] = performance.now();
@@ -204,19 +222,35 @@ type Row = Record<string, unknown>;
  * by primary key, `all`). Like Rails, it prepares each statement once per connection, so
  * PostgreSQL parses and plans it once. It reports to the same query hook as every other
  * statement. Not for transactions (they need their own connection): callers use the builder there.
+ * A `select` goes to a replica where replica reads are allowed, and to the primary if that fails.
  */
 export async function runStatement(db: Knex, sql: string, values: readonly unknown[]): Promise<Row[]> {
   const link = links.get(db);
   if (!link) return ((await db.raw(sql.replace(/\$\d+/g, '?'), values as Knex.RawBinding[])) as { rows: Row[] }).rows;
+  if (link.replicas && replicaReadsAllowed() && /^select\b/i.test(sql)) {
+    const replica = link.replicas.pick();
+    if (replica) {
+      const rows = await runReported(link, replica.pool, sql, values, true).catch((error: unknown) => {
+        if (!replicaFailed(error)) throw error;
+        link.replicas!.markDown(replica, error as Error);
+        return undefined;
+      });
+      if (rows) return rows;
+    }
+  }
+  return runReported(link, link.pool, sql, values, false);
+}
+
+async function runReported(link: PoolLink, pool: pg.Pool, sql: string, values: readonly unknown[], onReplica: boolean): Promise<Row[]> {
   const timing: StatementTiming = { start: 0, end: 0 };
   // Reported here, after the await, rather than in the driver's callback: listeners read the
   // request the statement belongs to from the async context, which the socket's callback lacks.
   try {
-    const rows = await runPrepared(link.pool, sql, values, timing);
-    if (link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, undefined, rows.length);
+    const rows = await runPrepared(pool, sql, values, timing);
+    if (link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, undefined, rows.length, onReplica);
     return rows;
   } catch (error) {
-    if (timing.start && link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, error as Error);
+    if (timing.start && link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, error as Error, undefined, onReplica);
     throw error;
   }
 }

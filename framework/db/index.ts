@@ -7,4 +7,5 @@ export * from './errors';
 export * from './migrations';
 export * from './schema-types';
 export * from './query-log';
+export * from './replicas';
 export * from './pending-migrations';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFound, PromiseContext } from '../support';
-import { runStatement, transformRows } from '../db';
+import { onPrimary, runStatement, transformRows } from '../db';
 import { allStatement, findStatement, isRawValue, updateStatement } from './statements';
 import { installEagerLoading } from './query';
 import { isValidId, outOfRangeAsNone, permit, write } from './support';
@@ -75,6 +75,11 @@ class ModelBase<R extends object, W extends object = Partial<R>> {
     if (current) return current;
     if (!connection) throw new Error('No database: createApp({ db }) connects the models.');
     return connection;
+  }
+
+  /** Runs `work` with every read on the primary, even where a replica would serve it (a read that must be current). */
+  static onPrimary<T>(work: () => T): T {
+    return onPrimary(work);
   }
 
   /**

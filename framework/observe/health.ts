@@ -19,7 +19,9 @@ export function healthChecks(db: Database, readiness?: () => Promise<void>) {
     }
     try {
       await readiness?.();
-      answer(response, 200, { status: 'ready' });
+      // A replica that is down leaves the app ready: its reads go to the primary meanwhile.
+      const replicas = await db.replicaStates();
+      answer(response, 200, replicas.length > 0 ? { status: 'ready', replicas } : { status: 'ready' });
     } catch (error) {
       answer(response, 503, { status: 'unavailable', detail: error instanceof Error ? error.message : String(error) });
     }

@@ -6,3 +6,4 @@ export * from './query-recorder';
 export * from './request-step';
 export * from './request-timings';
 export * from './response-hooks';
+export * from './read-your-writes';

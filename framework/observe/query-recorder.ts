@@ -9,6 +9,7 @@ export function queryRecorder(logger: Logger, slowQueryMs: number) {
     if (timings) {
       timings.dbMs += event.durationMs;
       timings.dbCount += 1;
+      if (event.onReplica) timings.dbReplicaCount += 1;
     }
     if (event.durationMs >= slowQueryMs) {
       // The SQL has placeholders ($1, $2…); the values themselves are not logged.

@@ -28,6 +28,8 @@ export function requestStep(options: RequestStepOptions) {
       controllerMs: -1,
       dbMs: 0,
       dbCount: 0,
+      dbReplicaCount: 0,
+      readsFromReplicas: false,
       viewMs: 0,
     };
     response.setHeader('X-Request-Id', timings.id);

@@ -19,6 +19,10 @@ export interface RequestTimings {
   controllerMs: number;
   dbMs: number;
   dbCount: number;
+  /** How many of `dbCount` a read replica served. */
+  dbReplicaCount: number;
+  /** Reads outside transactions may go to a replica (set by `readYourWrites`). */
+  readsFromReplicas: boolean;
   viewMs: number;
 }
 

@@ -43,12 +43,19 @@ function controllerTime(t: RequestTimings, now: number): number | undefined {
   return t.controllerStart >= 0 ? now - t.controllerStart : undefined;
 }
 
+/** `3 queries`, with where they ran when a replica served any: `1 query (replica)`, `3 queries (2 on replica)`. */
+function queries(t: RequestTimings): string {
+  const count = `${t.dbCount} ${t.dbCount === 1 ? 'query' : 'queries'}`;
+  if (t.dbReplicaCount === 0) return count;
+  return t.dbReplicaCount === t.dbCount ? `${count} (replica)` : `${count} (${t.dbReplicaCount} on replica)`;
+}
+
 function serverTiming(t: RequestTimings): string {
   const now = performance.now();
   let header = `total;dur=${ms(now - t.start)}`;
   const controller = controllerTime(t, now);
   if (controller !== undefined) header += `, controller;dur=${ms(controller)}`;
-  header += `, db;dur=${ms(t.dbMs)};desc="${t.dbCount} ${t.dbCount === 1 ? 'query' : 'queries'}"`;
+  header += `, db;dur=${ms(t.dbMs)};desc="${queries(t)}"`;
   header += `, view;dur=${ms(t.viewMs)}`;
   return header;
 }
@@ -63,7 +70,7 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
   const db = ms(t.dbMs);
   const view = ms(t.viewMs);
   const route = t.route;
-  const message = `${request.method} ${path} ${status} ${STATUS_CODES[status] ?? ''} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${t.dbCount} ${t.dbCount === 1 ? 'query' : 'queries'})`;
+  const message = `${request.method} ${path} ${status} ${STATUS_CODES[status] ?? ''} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})`;
   if (!writeLine) {
     const action = route ? `${route.controller.name}#${route.action}` : undefined;
     logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: { total, controller: controller === undefined ? undefined : ms(controller), db, view }, queries: t.dbCount }, message);
