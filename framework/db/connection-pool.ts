@@ -82,7 +82,7 @@ export interface ConnectionPoolBehaviour {
    * before 1.21, or without `max_prepared_statements`) needs.
    */
   preparedStatements: boolean;
-  /** Clear named statements on connecting: for the embedded PGlite, whose one session outlives connections. */
+  /** Clear named statements on connecting: for a PGlite (embedded, or reached by URL), whose one session outlives connections. */
   freshSessions: boolean;
 }
 

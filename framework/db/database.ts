@@ -67,7 +67,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const connectionTimeoutMillis = options.acquireTimeout ?? 5000;
   const connect = (connection: pg.PoolConfig, poolMax: number, embedded: boolean) => {
     const warn = options.logger ? (message: string) => options.logger!.warn(message) : (message: string) => console.warn(message);
-    const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn, { preparedStatements: options.preparedStatements ?? true, freshSessions: embedded });
+    const preparedStatements = options.preparedStatements ?? true;
+    // Named statements need a fresh session: a URL can lead to a PGlite too (the tests reach theirs
+    // so), whose one session outlives its connections. Unnamed statements never clash.
+    const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn, { preparedStatements, freshSessions: embedded || preparedStatements });
     const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: transformResult, log: knexLog(options.logger) } as Knex.Config);
     const replicas = !embedded && options.replicaUrls?.length ? openReplicas(options.replicaUrls, poolMax, options.preparedStatements ?? true, redact, warn) : undefined;
     if (replicas) routeReadsToReplicas(instance, replicas);

@@ -176,7 +176,7 @@ describe('User', () => {
       await User.where({ name: 'eric' });
     });
     expect(queries).toHaveLength(2);
-    expect(queries[0]).toEqual({ sql: 'select * from "users" where "id" = $1 limit 1', bindings: [1], durationMs: expect.any(Number), error: undefined, rowCount: 1 });
+    expect(queries[0]).toEqual({ sql: 'select * from "users" where "id" = $1 limit 1', bindings: [1], durationMs: expect.any(Number), error: undefined, rowCount: 1, onReplica: false });
     expect(queries[1]!.bindings).toEqual(['eric']);
     expect(queries.every((q) => q.durationMs >= 0 && q.durationMs < 5000)).toBe(true);
   });
