@@ -1,6 +1,6 @@
 /**
  * Trestle's public API: everything an application imports comes from here. The framework lives in
- * rooms (`http/`, `routing/`, `controller/`, `model/`, `db/`, `view/`, `security/`, `observe/`,
+ * rooms (`http/`, `routing/`, `controller/`, `model/`, `database/`, `view/`, `security/`, `observe/`,
  * `support/`, `cli/`), each with an `index.ts` face; this file picks what apps use from them.
  */
 
@@ -15,8 +15,8 @@ export { Controller, before, rateLimit, type Filter, type RenderOptions, type Ra
 
 // Models and the database
 export { Model, belongsTo, hasMany, hasOne, type Relations, type ModelQuery, type RowOf, type Attributes, type TableRow, type TableInsert, type Page } from './model';
-export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage, onPrimary } from './db';
-export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths, QueryLogOptions, ReplicaState } from './db';
+export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage, onPrimary } from './database';
+export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths, QueryLogOptions, ReplicaState } from './database';
 
 // Errors, validation, settings
 export { HttpError, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, ValidationFailed, TooManyRequests, ServiceUnavailable, type FieldErrors } from './support';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Database, dropSchema, migrate, migrationStatus, newMigration, rollback, seed, writeSchemaTypes, type MigrationPaths } from '../db';
+import { type Database, dropSchema, migrate, migrationStatus, newMigration, rollback, seed, writeSchemaTypes, type MigrationPaths } from '../database';
 import { formatRoutes, type BuiltInRoute, type RouteTable } from '../routing';
 
 export interface CliContext {

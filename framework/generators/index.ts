@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrationStamp, newMigration } from '../db';
+import { migrationStamp, newMigration } from '../database';
 import { parseFields, fieldTypes, type Field } from './fields';
 import { controllerNames, importFrom, resourceNames, type ResourceNames } from './names';
 import { actionViewTemplate, controllerOnlyTemplate, controllerTemplate, migrationTemplate, modelTemplate, viewTemplates } from './templates';

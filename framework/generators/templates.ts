@@ -1,6 +1,6 @@
-import { typeName } from '../db';
+import { typeName } from '../database';
 import { type Field, columnCode, formCode, schemaCode } from './fields';
-import type { ResourceNames } from './names';
+import { importFrom, type ResourceNames } from './names';
 
 const human = (name: string) => name.replace(/_id$/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
@@ -25,9 +25,10 @@ export function modelTemplate(n: ResourceNames, fields: readonly Field[]): strin
   const refs = fields.filter((f) => f.type === 'references');
   const usesFields = fields.some((f) => ['boolean', 'references', 'date', 'datetime', 'json'].includes(f.type));
   const frameworkImports = [...(refs.length ? ['belongsTo'] : []), ...(usesFields ? ['fields'] : []), 'Model', ...(refs.length ? ['type Relations'] : []), 'type TableInsert', 'type TableRow'];
+  const modelFile = `app/models/${n.model}.ts`;
   return `import { z } from 'zod';
-import { ${frameworkImports.join(', ')} } from '../../framework';
-import type { Inserts, Tables } from '../../db/schema';
+import { ${frameworkImports.join(', ')} } from '${importFrom(modelFile, 'framework')}';
+import type { Inserts, Tables } from '${importFrom(modelFile, 'db/schema')}';
 ${refs.map((f) => `import { ${f.target!.model} } from './${f.target!.model}';\n`).join('')}
 /**
  * ${n.human}. Table \`${n.plural}\`: its row and insert types are db/schema.ts's, which \`npm run db:migrate\`

@@ -1,7 +1,7 @@
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import { AppContext, type Environment } from '../controller';
-import type { Database, QueryEvent } from '../db';
+import type { Database, QueryEvent } from '../database';
 import { Model } from '../model';
 import { createLogger, healthChecks, instrumentResponses, queryRecorder, requestStep, type Logger } from '../observe';
 import { routeRequests, type RouteTable, type UrlTableStep } from '../routing';

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError, reasonPhrase, TooManyRequests, type FieldErrors, prefersJson } from '../support';
-import { translateDatabaseError } from '../db';
+import { translateDatabaseError } from '../database';
 import type { AppContext } from '../controller';
 
 interface Problem {

@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { QueryListener } from '../db';
+import type { QueryListener } from '../database';
 import { quietKey, tapLogLines, timingsOf, type RequestTimings, type TimedResponse } from '../observe';
 import type { RenderObserver } from '../view';
 import { badgeFor, injectBadge } from './badge';

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { QueryEvent } from '../db';
+import type { QueryEvent } from '../database';
 import { currentRequest, ms, type RequestTimings } from '../observe';
 import type { SecretFilter } from './filter';
 import { appendBounded, RequestRing, type RequestRecord } from './record';

@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
 import { NotFound, PromiseContext } from '../support';
-import { onPrimary, runStatement, transformRows } from '../db';
+import { onPrimary, runStatement, transformRows } from '../database';
 import { allStatement, findStatement, isRawValue, updateStatement } from './statements';
 import { installEagerLoading } from './query';
 import { isValidId, outOfRangeAsNone, permit, write } from './support';
-import type { ModelClass, ModelContext, ModelSchema, Relation } from './types';
+import type { ModelClass, ModelContext, ModelSchema, Page, Relation } from './types';
 import { preload, relatedQuery } from './relations';
 import type { Input, Writable } from './attributes';
 
-export type { ModelClass, ModelSchema } from './types';
+export type { ModelClass, ModelSchema, Page } from './types';
 
 /** The row type a model instance was declared with (`Model<Row, Write>`). */
 export type RowOf<M> = M extends ModelBase<infer R, object> ? R : never;
@@ -23,14 +23,6 @@ type Id = number | string;
 type Statics<M extends ModelBase<object>> = ModelClass<M> & typeof ModelBase;
 /** Only at the type level: the row and write types, so `RowOf`/`Attributes` can read them off an instance. */
 declare const modelTypes: unique symbol;
-
-export interface Page<M> {
-  data: M[];
-  page: number;
-  perPage: number;
-  total: number;
-  pages: number;
-}
 
 let connection: Knex | undefined;
 const transactions = new PromiseContext<Knex.Transaction>();

@@ -1,5 +1,5 @@
 import { type FieldErrors, ValidationFailed, fieldErrors } from '../support';
-import { translateDatabaseError } from '../db';
+import { translateDatabaseError } from '../database';
 import type { ModelClass } from './types';
 
 type Id = number | string;

@@ -33,3 +33,12 @@ export interface Relation {
 export interface ModelContext {
   model: ModelClass;
 }
+
+/** One page of records and where it sits among them (`Model.paginate`). */
+export interface Page<M> {
+  data: M[];
+  page: number;
+  perPage: number;
+  total: number;
+  pages: number;
+}

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Database } from '../db';
+import type { Database } from '../database';
 
 /**
  * `GET /healthz`: the process is up (no database involved), and which process answered.

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { QueryEvent } from '../db';
+import type { QueryEvent } from '../database';
 import { currentRequest, ms } from './request-timings';
 
 /** The query hook of an application: counts each statement into its request, and logs slow ones. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Response } from 'express';
-import { decideReplicaReadsBy } from '../db';
+import { decideReplicaReadsBy } from '../database';
 import { currentRequest, timingsOf } from './request-timings';
 
 /** How read-your-writes is kept across requests and processes. */

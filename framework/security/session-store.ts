@@ -2,7 +2,7 @@ import session, { type SessionData } from 'express-session';
 import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { createdHere, type SessionOptions } from './session-options';
-import { runInBackground } from '../db';
+import { runInBackground } from '../database';
 
 type Callback = (error?: unknown) => void;
 

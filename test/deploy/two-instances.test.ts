@@ -1,62 +1,17 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { testDatabaseUrl } from '../support/database-url';
 import { openTestDatabase } from '../support/app';
 import { exited, projectRoot, startScript } from '../support/processes';
+import { call, freePort } from '../support/loopback';
 
 // Two app processes on one PostgreSQL behind nginx (config/nginx/trestle.conf), all on loopback.
 const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
 const postgres = process.env.TEST_DATABASE_URL ? testDatabaseUrl().url : undefined;
 if (postgres && !nginx && process.env.REQUIRE_NGINX === '1') throw new Error('nginx is required (REQUIRE_NGINX=1) but not installed: apt-get install nginx-light');
 const suite = postgres && nginx ? describe : describe.skip;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Reply {
-  status: number;
-  body: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-function call(port: number, method: string, urlPath: string, options: { body?: unknown; cookie?: string; https?: boolean } = {}): Promise<Reply> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path: urlPath,
-        agent: false,
-        headers: {
-          Accept: 'application/json',
-          ...(payload ? { 'Content-Type': 'application/json' } : {}),
-          ...(options.cookie ? { Cookie: options.cookie } : {}),
-          // As nginx would say after terminating TLS: the cookie is Secure in production.
-          ...(options.https ? { 'X-Forwarded-Proto': 'https' } : {}),
-        },
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
 
 suite('two instances behind nginx on one PostgreSQL', () => {
   const instances: ReturnType<typeof startScript>[] = [];

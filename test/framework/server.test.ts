@@ -5,6 +5,7 @@ import pino from 'pino';
 import { Controller, createApp, defineRoutes, RouteTable, serve, type Database, type RunningServer } from '../../framework';
 import appRoutes from '../../config/routes';
 import { openTestDatabase } from '../support/app';
+import { httpGet } from '../support/processes';
 
 // Every /slow request waits here until the test calls release().
 const waiting: Array<() => void> = [];
@@ -43,17 +44,7 @@ function app() {
   return createApp({ routes, viewsDir: path.join(__dirname, '..', '..', 'views'), db, config: { env: 'production' }, logger });
 }
 
-function get(port: number, urlPath: string, agent?: http.Agent): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-      })
-      .on('error', reject);
-  });
-}
+const get = (port: number, urlPath: string, agent?: http.Agent) => httpGet(port, urlPath, agent);
 
 describe('serving an app', () => {
   test('requests and responses are born with the app\'s prototypes, and parse and answer as usual', async () => {

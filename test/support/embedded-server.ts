@@ -3,7 +3,7 @@
  *   node --import tsx test/support/embedded-server.ts <dataDir> [port]
  * Prints "listening <port>" when ready; SIGTERM stops it.
  */
-import { startEmbeddedPostgres } from '../../framework/db/embedded-postgres';
+import { startEmbeddedPostgres } from '../../framework/database/embedded-postgres';
 
 async function main(): Promise<void> {
   const [dataDir, port] = process.argv.slice(2);
