@@ -120,29 +120,35 @@ describe('a shutdown with a slow sign-up in flight', () => {
 /**
  * One client: opens a connection, waits up to 15 ms before sending its request (as a client on a
  * slow link does, so the server has accepted it but not yet read it), reads the answer; again and
- * again (light load: a pause of 20 ms between) until stopped or refused. Returns every outcome: 'answered', or an error code.
+ * again (light load: a pause of 20 ms between) until stopped or refused. Returns every outcome
+ * ('answered', or an error code) with the client's port, to match against what the server accepted.
  */
-async function patientClient(port: number, running: () => boolean): Promise<string[]> {
-  const outcomes: string[] = [];
+async function patientClient(port: number, running: () => boolean): Promise<Array<{ outcome: string; port: number | undefined }>> {
+  const outcomes: Array<{ outcome: string; port: number | undefined }> = [];
   while (running()) {
-    const outcome = await new Promise<string>((resolve) => {
+    const outcome = await new Promise<{ outcome: string; port: number | undefined }>((resolve) => {
       let received = '';
       const socket = net.connect(port, '127.0.0.1', () => {
         setTimeout(() => socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'), Math.random() * 15);
       });
+      let localPort: number | undefined;
+      socket.once('connect', () => (localPort = socket.localPort));
       socket.on('data', (chunk) => (received += chunk));
-      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-      socket.on('close', () => resolve(/^HTTP\/1\.1 (200|503)/.test(received) ? 'answered' : `closed without an answer: ${JSON.stringify(received)}`));
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve({ outcome: error.code ?? error.message, port: localPort }));
+      socket.on('close', () =>
+        resolve({ outcome: /^HTTP\/1\.1 (200|503)/.test(received) ? 'answered' : `closed without an answer: ${JSON.stringify(received)}`, port: localPort }),
+      );
     });
     outcomes.push(outcome);
-    if (outcome === 'ECONNREFUSED') break;
+    if (outcome.outcome === 'ECONNREFUSED') break;
     await new Promise((r) => setTimeout(r, 20));
   }
   return outcomes;
 }
 
-test('connections opened during a shutdown get an answer or a refusal, never a reset (12 rounds)', async () => {
+test('connections the server accepted during a shutdown get an answer, never a reset; others are refused (12 rounds)', async () => {
   const problems: string[] = [];
+  let backlogResets = 0;
   for (let round = 0; round < 12; round++) {
     const server = startScript('test/support/shutdown-server.ts', [], { SHUTDOWN_TIMEOUT_MS: '3000' });
     try {
@@ -154,11 +160,18 @@ test('connections opened during a shutdown get an answer or a refusal, never a r
       const code = await exitWithin(server, 5000);
       running = false;
       const outcomes = (await Promise.all(clients)).flat();
-      const bad = outcomes.filter((o) => o !== 'answered' && o !== 'ECONNREFUSED');
-      if (code !== 0 || bad.length) problems.push(`round ${round}: exit ${code}, ${bad.join(', ')}`);
+      const accepted = new Set([...server.output().matchAll(/accepted (\d+)/g)].map((m) => Number(m[1])));
+      // A connection the kernel completed but the server never accepted is reset when the listening
+      // socket closes: no server can answer it, and the shutdown narrows that moment to one turn of
+      // the event loop. Every connection the server accepted must get its answer.
+      const bad = outcomes.filter((o) => o.outcome !== 'answered' && o.outcome !== 'ECONNREFUSED' && (o.port === undefined || accepted.has(o.port)));
+      backlogResets += outcomes.filter((o) => o.outcome === 'ECONNRESET' && o.port !== undefined && !accepted.has(o.port)).length;
+      if (code !== 0 || bad.length) problems.push(`round ${round}: exit ${code}, ${bad.map((o) => o.outcome).join(', ')}`);
     } finally {
       server.kill('SIGKILL');
     }
   }
   expect(problems).toEqual([]);
+  // The kernel's last moment is rare: at most a few in 12 rounds of three clients connecting non-stop.
+  expect(backlogResets).toBeLessThanOrEqual(3);
 }, 60000);
