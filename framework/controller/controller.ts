@@ -56,7 +56,7 @@ export class Controller {
 
   /**
    * Path parameters, such as `id` in `/users/:id`. For a controller in the app's URL table, tsc
-   * knows which: the generated `config/routes.types.ts` narrows this per controller.
+   * knows which: the generated `config/generated/routes.ts` narrows this per controller.
    */
   get params(): Readonly<Record<string, string | undefined>> {
     return this.request.params as Record<string, string>;

@@ -8,7 +8,7 @@ export interface RouteTypesOptions {
 }
 
 /**
- * The TypeScript that teaches tsc an application's URL table (written to `config/routes.types.ts`
+ * The TypeScript that teaches tsc an application's URL table (written to `config/generated/routes.ts`
  * by `npm run typecheck`): every route name with the parameters its path needs, for `url()`; and,
  * for each controller, the path parameters its actions can receive, for `this.params`. A
  * parameter every route of a controller has is a `string`; one only some routes have is optional.

@@ -2,7 +2,7 @@ type Params = Record<string, string | number>;
 
 /**
  * The application's route names and the parameters each needs, for tsc: filled in by the
- * generated `config/routes.types.ts` (written from `config/routes.ts` by `npm run typecheck`), so
+ * generated `config/generated/routes.ts` (written from `config/routes.ts` by `npm run typecheck`), so
  * `url('users.show', { id })` is checked. While it is empty, any name type-checks.
  */
 export interface RouteNames {}

@@ -1,7 +1,7 @@
 /**
  * Type tests for route names and path parameters, compiled by `npm run typecheck` (never run):
  * each line under `@ts-expect-error` must stay an error, so the check fails if a mistake stops
- * being caught. The names come from config/routes.ts through the generated config/routes.types.ts.
+ * being caught. The names come from config/routes.ts through the generated config/generated/routes.ts.
  */
 import type { AvatarsController } from '../../../app/controllers/AvatarsController';
 import type { PostsController } from '../../../app/controllers/PostsController';
