@@ -227,35 +227,48 @@ type Row = Record<string, unknown>;
  * statement. Not for transactions (they need their own connection): callers use the builder there.
  * A `select` goes to a replica where replica reads are allowed, and to the primary if that fails.
  */
-export async function runStatement(db: Knex, sql: string, values: readonly unknown[]): Promise<Row[]> {
+export function runStatement(db: Knex, sql: string, values: readonly unknown[]): Promise<Row[]> {
   const link = links.get(db);
-  if (!link) return ((await db.raw(sql.replace(/\$\d+/g, '?'), values as Knex.RawBinding[])) as { rows: Row[] }).rows;
-  if (link.replicas && replicaReadsAllowed() && /^select\b/i.test(sql)) {
-    const replica = link.replicas.pick();
-    if (replica) {
-      const rows = await runReported(link, replica.pool, sql, values, true).catch((error: unknown) => {
-        if (!replicaFailed(error)) throw error;
-        link.replicas!.markDown(replica, error as Error);
-        return undefined;
-      });
-      if (rows) return rows;
-    }
+  if (!link) return db.raw(sql.replace(/\$\d+/g, '?'), values as Knex.RawBinding[]).then((result: { rows: Row[] }) => result.rows);
+  if (link.replicas && replicaReadsAllowed() && /^select\b/i.test(sql)) return runOnReplica(link, sql, values);
+  return runReported(link, link.pool, sql, values, false);
+}
+
+/** A read on a replica, or on the primary when none is up (or the one picked fails to connect). */
+async function runOnReplica(link: PoolLink, sql: string, values: readonly unknown[]): Promise<Row[]> {
+  const replica = link.replicas!.pick();
+  if (replica) {
+    const rows = await runReported(link, replica.pool, sql, values, true).catch((error: unknown) => {
+      if (!replicaFailed(error)) throw error;
+      link.replicas!.markDown(replica, error as Error);
+      return undefined;
+    });
+    if (rows) return rows;
   }
   return runReported(link, link.pool, sql, values, false);
 }
 
-async function runReported(link: PoolLink, pool: pg.Pool, sql: string, values: readonly unknown[], onReplica: boolean): Promise<Row[]> {
+/**
+ * Runs the statement and tells the query listeners. Not an async function, and no listener means no
+ * extra promise: this is the model layer's hottest path, and every promise costs more with the
+ * request context tracked. The report goes in a `.then` reaction, not the driver's callback:
+ * listeners read the request the statement belongs to from the async context, which a reaction
+ * of a promise made in the request carries and the socket's callback does not.
+ */
+function runReported(link: PoolLink, pool: pg.Pool, sql: string, values: readonly unknown[], onReplica: boolean): Promise<Row[]> {
   const timing: StatementTiming = { start: 0, end: 0 };
-  // Reported here, after the await, rather than in the driver's callback: listeners read the
-  // request the statement belongs to from the async context, which the socket's callback lacks.
-  try {
-    const rows = await runPrepared(pool, sql, values, timing);
-    if (link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, undefined, rows.length, onReplica);
-    return rows;
-  } catch (error) {
-    if (timing.start && link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, error as Error, undefined, onReplica);
-    throw error;
-  }
+  const running = runPrepared(pool, sql, values, timing);
+  if (link.listeners.size === 0) return running;
+  return running.then(
+    (rows) => {
+      if (link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, undefined, rows.length, onReplica);
+      return rows;
+    },
+    (error: unknown) => {
+      if (timing.start && link.listeners.size > 0) report(link, sql, values, timing.end - timing.start, error as Error, undefined, onReplica);
+      throw error;
+    },
+  );
 }
 
 type RowTransform = (result: unknown, queryContext: unknown) => unknown;
