@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { exited, productionEnv as baseEnv, startScript, waitForOutput } from '../support/processes';
 import { testDatabaseUrl } from '../support/database-url';
+import { freePort } from '../support/loopback';
 
 // Faults around a shutdown, on real processes. Workers share one PostgreSQL, so those cases need
 // TEST_DATABASE_URL; the embedded database is single-process by design.
@@ -123,16 +124,17 @@ describe('a shutdown with a slow sign-up in flight', () => {
  * again (light load: a pause of 20 ms between) until stopped or refused. Returns every outcome
  * ('answered', or an error code) with the client's port, to match against what the server accepted.
  */
-async function patientClient(port: number, running: () => boolean): Promise<Array<{ outcome: string; port: number | undefined }>> {
-  const outcomes: Array<{ outcome: string; port: number | undefined }> = [];
+async function patientClient(port: number, running: () => boolean): Promise<Array<{ outcome: string; port: number }>> {
+  const outcomes: Array<{ outcome: string; port: number }> = [];
   while (running()) {
-    const outcome = await new Promise<{ outcome: string; port: number | undefined }>((resolve) => {
+    // The client's own port, chosen first: a connection reset before its 'connect' event (the RST
+    // raced the handshake) still tells which connection it was.
+    const localPort = await freePort();
+    const outcome = await new Promise<{ outcome: string; port: number }>((resolve) => {
       let received = '';
-      const socket = net.connect(port, '127.0.0.1', () => {
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.1', localPort }, () => {
         setTimeout(() => socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'), Math.random() * 15);
       });
-      let localPort: number | undefined;
-      socket.once('connect', () => (localPort = socket.localPort));
       socket.on('data', (chunk) => (received += chunk));
       socket.on('error', (error: NodeJS.ErrnoException) => resolve({ outcome: error.code ?? error.message, port: localPort }));
       socket.on('close', () =>
@@ -164,9 +166,10 @@ test('connections the server accepted during a shutdown get an answer, never a r
       // A connection the kernel completed but the server never accepted is reset when the listening
       // socket closes: no server can answer it, and the shutdown narrows that moment to one turn of
       // the event loop. Every connection the server accepted must get its answer.
-      const bad = outcomes.filter((o) => o.outcome !== 'answered' && o.outcome !== 'ECONNREFUSED' && (o.port === undefined || accepted.has(o.port)));
-      backlogResets += outcomes.filter((o) => o.outcome === 'ECONNRESET' && o.port !== undefined && !accepted.has(o.port)).length;
-      if (code !== 0 || bad.length) problems.push(`round ${round}: exit ${code}, ${bad.map((o) => o.outcome).join(', ')}`);
+      const reset = (o: { outcome: string }) => o.outcome === 'ECONNRESET' || o.outcome === 'EPIPE';
+      const bad = outcomes.filter((o) => o.outcome !== 'answered' && o.outcome !== 'ECONNREFUSED' && (!reset(o) || accepted.has(o.port)));
+      backlogResets += outcomes.filter((o) => reset(o) && !accepted.has(o.port)).length;
+      if (code !== 0 || bad.length) problems.push(`round ${round}: exit ${code}, ${bad.map((o) => `${o.outcome} (port ${o.port}${accepted.has(o.port) ? ', accepted' : ''})`).join(', ')}`);
     } finally {
       server.kill('SIGKILL');
     }
