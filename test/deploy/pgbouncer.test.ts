@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { testDatabaseUrl } from '../support/database-url';
 import { openTestDatabase } from '../support/app';
-import { exited, projectRoot, startScript } from '../support/processes';
+import { exited, projectRoot, startScript, productionEnv } from '../support/processes';
 import { call, cookiesOf, freePort, waitUntilReady } from '../support/loopback';
 
 // Two app processes on one PostgreSQL through PgBouncer in transaction pooling mode
@@ -63,19 +63,15 @@ suite('two instances through PgBouncer in transaction mode', () => {
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       instances.push(
-        startScript('server.ts', [], {
-          NODE_ENV: 'production',
+        startScript('server.ts', [], productionEnv({
           DATABASE_URL: viaBouncer(),
           DATABASE_PREPARED_STATEMENTS: process.env.PGBOUNCER_TEST_PREPARED ?? 'false',
           DATABASE_POOL_MAX: '5',
-          SESSION_SECRET: 'shared-secret-'.repeat(4),
           TRUST_PROXY: '1',
           PORT: String(port),
-          HOST: '127.0.0.1',
           WEB_CONCURRENCY: '1',
-          AUTO_MIGRATE: 'true',
           LOG_LEVEL: 'warn',
-        }),
+        })),
       );
       ports.push(port);
     }

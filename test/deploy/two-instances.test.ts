@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { testDatabaseUrl } from '../support/database-url';
 import { openTestDatabase } from '../support/app';
-import { exited, projectRoot, startScript } from '../support/processes';
+import { exited, projectRoot, startScript, productionEnv } from '../support/processes';
 import { call, freePort } from '../support/loopback';
 
 // Two app processes on one PostgreSQL behind nginx (config/nginx/trestle.conf), all on loopback.
@@ -25,17 +25,13 @@ suite('two instances behind nginx on one PostgreSQL', () => {
     await (await openTestDatabase()).close();
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      const instance = startScript('server.ts', [], {
-        NODE_ENV: 'production',
+      const instance = startScript('server.ts', [], productionEnv({
         DATABASE_URL: postgres!,
-        SESSION_SECRET: 'shared-secret-'.repeat(4),
         TRUST_PROXY: '1',
         PORT: String(port),
-        HOST: '127.0.0.1',
         WEB_CONCURRENCY: '1',
-        AUTO_MIGRATE: 'true',
         LOG_LEVEL: 'warn',
-      });
+      }));
       instances.push(instance);
       ports.push(port);
     }
