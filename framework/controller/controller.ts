@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { HttpError, ValidationFailed, type FieldErrors, prefersJson, controllerPath, pageLinks, responseStarted, validate, type AppRouteNames, type UrlParams } from '../support';
+import { HttpError, ValidationFailed, sendBody, sendJson, type FieldErrors, prefersJson, controllerPath, pageLinks, responseStarted, validate, type AppRouteNames, type UrlParams } from '../support';
 import type { Filter } from './filters';
 import { setFlash, type FlashType, regenerateSession } from '../security';
 import type { AppContext } from './app-context';
@@ -93,18 +93,25 @@ export class Controller {
     const viewName = name.includes('/') ? name : `${viewFolder(this.constructor as ControllerClass)}/${name}`;
     const html = this.context.render(this.request, this.response, viewName, locals, options.layout);
     if (options.status) this.response.status(options.status);
-    this.response.type('html').send(html);
+    sendBody(this.request, this.response, html, 'text/html; charset=utf-8');
   }
 
   /** Answers `value` as JSON. */
   json(value: unknown, status?: number): void {
     if (status) this.response.status(status);
-    this.response.json(value);
+    sendJson(this.request, this.response, value);
+  }
+
+  /** Answers plain text (`text/plain; charset=utf-8`), as Rails' `render plain:` does. */
+  plain(text: string, status?: number): void {
+    if (status) this.response.status(status);
+    sendBody(this.request, this.response, text, 'text/plain; charset=utf-8');
   }
 
   /** Answers 201 Created with the new resource and its URL in `Location`. */
   created(value: unknown, location: string): void {
-    this.response.status(201).location(location).json(value);
+    this.response.status(201).location(location);
+    sendJson(this.request, this.response, value);
   }
 
   /** Redirects to `url` (302 by default; use 303 after a form post). */

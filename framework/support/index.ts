@@ -9,4 +9,5 @@ export * from './negotiation';
 export * from './pagination';
 export * from './response-state';
 export * from './route-names';
+export * from './send-body';
 export * from './validation';

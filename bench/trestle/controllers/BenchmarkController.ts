@@ -15,7 +15,7 @@ export class BenchmarkController extends Controller {
   }
 
   async plaintext() {
-    this.response.type('text/plain').send(message);
+    this.plain(message);
   }
 
   async db() {

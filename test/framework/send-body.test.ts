@@ -1,0 +1,172 @@
+import path from 'node:path';
+import request from 'supertest';
+import { Controller, createApp, defineRoutes, type Database, type TrestleApp } from '../../framework';
+import { openTestDatabase } from '../support/app';
+import { testLogger } from '../support/logger';
+
+// Express's own ETag generator (a dependency of Express, without type declarations).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const etag: (body: string, options?: { weak: boolean }) => string = require('etag');
+
+// A controller's answers (`json`, `render`, `plain`) skip `res.send`'s per-call work; these tests hold
+// them to what Express itself answers for the same body, and check that anything not Express's
+// default (settings, a replaced `res.send`, a Content-Type set by the action) still takes effect.
+
+const greeting = { message: 'Hello, World!', list: [1, 2, 3], text: 'naïve — ünïcode' };
+
+class AnswersController extends Controller {
+  async greeting() {
+    this.json(greeting);
+  }
+
+  async vendorType() {
+    this.response.type('application/vnd.api+json');
+    this.json(greeting);
+  }
+
+  async accepted() {
+    this.json({ queued: true }, 202);
+  }
+
+  async nothing() {
+    this.json({ ignored: true }, 204);
+  }
+
+  async text() {
+    this.plain('plain words, ünïcode');
+  }
+
+  async page() {
+    this.render('pages/index', {}, { layout: false });
+  }
+}
+
+const routes = defineRoutes((r) => {
+  r.get('/answers/greeting', AnswersController, 'greeting');
+  r.get('/answers/vendor', AnswersController, 'vendorType');
+  r.get('/answers/accepted', AnswersController, 'accepted');
+  r.get('/answers/nothing', AnswersController, 'nothing');
+  r.get('/answers/text', AnswersController, 'text');
+  r.get('/answers/page', AnswersController, 'page');
+});
+
+const viewsDir = path.join(__dirname, '..', '..', 'views');
+let db: Database;
+const apps: TrestleApp[] = [];
+
+function build(setUp?: (app: TrestleApp) => void): TrestleApp {
+  const app = createApp({ routes, viewsDir, db, config: { env: 'production' }, logger: testLogger() });
+  // The same body answered by Express's own `res.json`, for comparison.
+  app.get('/express/greeting', (_req, res) => void res.json(greeting));
+  app.get('/express/text', (_req, res) => void res.type('text/plain').send('plain words, ünïcode'));
+  setUp?.(app);
+  apps.push(app);
+  return app;
+}
+
+let app: TrestleApp;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  app = build();
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+describe("a controller's answer", () => {
+  test('JSON carries the headers and body Express gives the same value', async () => {
+    const ours = await request(app).get('/answers/greeting');
+    const express = await request(app).get('/express/greeting');
+    expect(ours.status).toBe(200);
+    for (const header of ['content-type', 'content-length', 'etag']) expect(ours.headers[header]).toBe(express.headers[header]);
+    expect(ours.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(ours.headers.etag).toBe(etag(JSON.stringify(greeting), { weak: true }));
+    expect(ours.body).toEqual(greeting);
+  });
+
+  test('plain text carries the headers Express gives it', async () => {
+    const ours = await request(app).get('/answers/text');
+    const express = await request(app).get('/express/text');
+    expect(ours.text).toBe('plain words, ünïcode');
+    for (const header of ['content-type', 'content-length', 'etag']) expect(ours.headers[header]).toBe(express.headers[header]);
+    expect(ours.headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+
+  test('a page is HTML with its length and ETag', async () => {
+    const page = await request(app).get('/answers/page');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(Number(page.headers['content-length'])).toBe(Buffer.byteLength(page.text));
+    expect(page.headers.etag).toBe(etag(page.text, { weak: true }));
+    expect(page.text).toContain('<');
+  });
+
+  test('a conditional GET with a matching ETag is a 304 without a body, a stale one gets the body', async () => {
+    const first = await request(app).get('/answers/greeting');
+    const again = await request(app).get('/answers/greeting').set('If-None-Match', first.headers.etag!);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    expect(again.headers['content-type']).toBeUndefined();
+    expect(again.headers['content-length']).toBeUndefined();
+    const stale = await request(app).get('/answers/greeting').set('If-None-Match', 'W/"1b-stale"');
+    expect(stale.status).toBe(200);
+    expect(stale.body).toEqual(greeting);
+  });
+
+  test('HEAD gets the headers of GET and no body', async () => {
+    const get = await request(app).get('/answers/greeting');
+    const head = await request(app).head('/answers/greeting');
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(get.headers['content-length']);
+    expect(head.headers.etag).toBe(get.headers.etag);
+    expect(head.text ?? '').toBe('');
+  });
+
+  test('keeps a status, drops the body of a 204, and keeps a Content-Type the action chose', async () => {
+    const accepted = await request(app).get('/answers/accepted');
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ queued: true });
+    const nothing = await request(app).get('/answers/nothing');
+    expect(nothing.status).toBe(204);
+    expect(nothing.text).toBe('');
+    expect(nothing.headers['content-type']).toBeUndefined();
+    const vendor = await request(app).get('/answers/vendor');
+    expect(vendor.headers['content-type']).toBe('application/vnd.api+json; charset=utf-8');
+    expect(JSON.parse(vendor.text)).toEqual(greeting);
+  });
+});
+
+describe('Express settings and middleware still apply', () => {
+  test("`json spaces` and `etag` set on the app change a controller's answers", async () => {
+    const indented = build((a) => a.set('json spaces', 2));
+    const spaced = await request(indented).get('/answers/greeting');
+    expect(spaced.text).toBe(JSON.stringify(greeting, null, 2));
+    const noETag = build((a) => a.set('etag', false));
+    const plain = await request(noETag).get('/answers/greeting');
+    expect(plain.headers.etag).toBeUndefined();
+    const strong = build((a) => a.set('etag', 'strong'));
+    const strongAnswer = await request(strong).get('/answers/greeting');
+    expect(strongAnswer.headers.etag).toBe(etag(JSON.stringify(greeting)));
+  });
+
+  test('middleware that wraps `res.send` sees every answer a controller sends', async () => {
+    const wrapped = build((a) =>
+      a.use((_req, res, next) => {
+        const send = res.send;
+        res.send = function sendAndMark(this: typeof res, body?: unknown) {
+          this.setHeader('X-Wrapped', typeof body);
+          return send.call(this, body);
+        };
+        next();
+      }),
+    );
+    const json = await request(wrapped).get('/answers/greeting');
+    expect(json.headers['x-wrapped']).toBe('string');
+    expect(json.body).toEqual(greeting);
+    const page = await request(wrapped).get('/answers/page');
+    expect(page.headers['x-wrapped']).toBe('string');
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+  });
+});
