@@ -22,8 +22,9 @@ import { NotFound } from '../support';
 import type { HttpClasses } from './server';
 
 /**
- * Request and response classes whose instances are born with the application's prototypes (its
- * `app.request` and `app.response`, which carry Express's API). Express otherwise swaps the
+ * Request and response classes whose instances are born with the application's prototypes (a
+ * request's is `app.request`; a response's class inherits `app.response`: both carry Express's
+ * API, and methods added to them later still apply). Express otherwise swaps the
  * prototype of every request and response as it arrives, and an object whose prototype changed
  * sends V8's property caches down their slow path for the rest of the request. `serve` hands these
  * to Node's HTTP server; a server made any other way (supertest, `app.listen`) still works, through
@@ -34,10 +35,12 @@ export function httpClassesOf(app: Express): HttpClasses {
     http.IncomingMessage.call(this, socket);
   }
   TrestleRequest.prototype = app.request;
-  function TrestleResponse(this: http.ServerResponse, request: http.IncomingMessage, options?: object) {
-    (http.ServerResponse as unknown as (this: http.ServerResponse, ...args: unknown[]) => void).call(this, request, options);
-  }
-  TrestleResponse.prototype = app.response;
+  // A subclass, not a function that calls ServerResponse on its `this`: V8 sizes a subclass's
+  // instances for the fields its base constructor sets. A plain function's instances get a few
+  // slots, and the symbol-keyed fields Node adds next turned every response into a dictionary-mode
+  // object (every property access a hash lookup, several KB allocated per response).
+  class TrestleResponse extends http.ServerResponse {}
+  Object.setPrototypeOf(TrestleResponse.prototype, app.response);
   return {
     IncomingMessage: TrestleRequest as unknown as typeof http.IncomingMessage,
     ServerResponse: TrestleResponse as unknown as typeof http.ServerResponse,
@@ -56,7 +59,7 @@ export function handleRequests(app: Express, run: RequestHandler, handleError: E
     request.res = response;
     response.req = request;
     if (Object.getPrototypeOf(request) !== app.request) Object.setPrototypeOf(request, app.request);
-    if (Object.getPrototypeOf(response) !== app.response) Object.setPrototypeOf(response, app.response);
+    if (!app.response.isPrototypeOf(response)) Object.setPrototypeOf(response, app.response);
     if (!response.locals) response.locals = Object.create(null);
     if (request.originalUrl === undefined) request.originalUrl = request.url;
     if (request.baseUrl === undefined) request.baseUrl = '';

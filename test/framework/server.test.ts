@@ -1,6 +1,7 @@
 import net from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
+import v8 from 'node:v8';
 import pino from 'pino';
 import { Controller, createApp, defineRoutes, RouteTable, serve, type Database, type RunningServer } from '../../framework';
 import appRoutes from '../../config/routes';
@@ -44,6 +45,10 @@ function app() {
   return createApp({ routes, viewsDir: path.join(__dirname, '..', '..', 'views'), db, config: { env: 'production' }, logger });
 }
 
+// V8's own answer to whether an object keeps fast (shaped) properties; the flag only enables the syntax.
+v8.setFlagsFromString('--allow-natives-syntax');
+const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (object: object) => boolean;
+
 const get = (port: number, urlPath: string, agent?: http.Agent) => httpGet(port, urlPath, agent);
 
 describe('serving an app', () => {
@@ -52,8 +57,13 @@ describe('serving an app', () => {
     const running = await serve(application, { port: 0, host: '127.0.0.1', logger });
     // Runs before the app's own listener, so it sees the objects as Node's server made them.
     const born: boolean[] = [];
+    // A response's class extends Node's ServerResponse (so V8 sizes it as one) and inherits the app's `response`.
     running.server.prependListener('request', (req, res) => {
-      born.push(Object.getPrototypeOf(req) === application.request && Object.getPrototypeOf(res) === application.response);
+      const prototype = Object.getPrototypeOf(res);
+      born.push(Object.getPrototypeOf(req) === application.request && application.response.isPrototypeOf(res) && res instanceof http.ServerResponse);
+      // The app keeps the prototype it was born with: Express's swap is skipped.
+      // ...and, answered, is still an object with fast properties (a dictionary-mode response makes every access a hash lookup).
+      res.once('finish', () => born.push(Object.getPrototypeOf(res) === prototype && hasFastProperties(res) && hasFastProperties(req)));
     });
     const agent = new http.Agent({ keepAlive: true });
     try {
@@ -70,7 +80,7 @@ describe('serving an app', () => {
       });
       expect(echoed).toEqual({ status: 200, body: JSON.stringify({ received: { greeting: 'hello' } }) });
       expect((await get(running.port, '/nowhere', agent)).status).toBe(404);
-      expect(born).toEqual([true, true, true]);
+      expect(born).toEqual([true, true, true, true, true, true]);
     } finally {
       agent.destroy();
       await running.shutdown('test');
