@@ -70,15 +70,18 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
   const db = ms(t.dbMs);
   const view = ms(t.viewMs);
   const route = t.route;
-  const message = `${request.method} ${path} ${status} ${STATUS_CODES[status] ?? ''} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})`;
+  // After the path, the message is all ASCII without quotes or backslashes: it needs no escaping.
+  const after = ` ${status} ${STATUS_CODES[status] ?? ''} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})`;
   if (!writeLine) {
     const action = route ? `${route.controller.name}#${route.action}` : undefined;
-    logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: { total, controller: controller === undefined ? undefined : ms(controller), db, view }, queries: t.dbCount }, message);
+    logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: { total, controller: controller === undefined ? undefined : ms(controller), db, view }, queries: t.dbCount }, `${request.method} ${path}${after}`);
     return;
   }
-  // The same fields as the pino call above, written as JSON by hand; only the path and message need escaping.
-  let line = `,"reqId":"${t.id}","method":"${request.method}","path":${JSON.stringify(path)},"status":${status}`;
+  // The same fields as the pino call above, written as JSON by hand. The path is escaped once and
+  // used twice (its own field and the message); the method is an HTTP token, safe as it is.
+  const pathJson = JSON.stringify(path);
+  let line = `,"reqId":"${t.id}","method":"${request.method}","path":${pathJson},"status":${status}`;
   if (route) line += `,"route":${JSON.stringify(route.name ?? null)},"action":"${route.controller.name}#${route.action}"`;
-  line += `,"ms":{"total":${total}${controller === undefined ? '' : `,"controller":${ms(controller)}`},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":${JSON.stringify(message)}`;
+  line += `,"ms":{"total":${total}${controller === undefined ? '' : `,"controller":${ms(controller)}`},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":"${request.method} ${pathJson.slice(1, -1)}${after}"`;
   writeLine(line);
 }

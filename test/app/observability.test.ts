@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -94,6 +97,26 @@ describe('the request log', () => {
     expect(line.msg).toMatch(/^GET \/index1\/ 200 OK in [\d.]+ms \(Views: [\d.]+ms \| DB: [\d.]+ms, 1 query\)$/);
     expect(JSON.stringify(line)).not.toContain('secret');
     expect(res.status).toBe(200);
+  });
+
+  test('a path with quotes and backslashes is escaped in the line, in its field and in the message', async () => {
+    const { app, lines } = appWithLog();
+    // Sent raw: an HTTP client library would percent-encode the quotes and turn the backslash around.
+    const server = http.createServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1', () =>
+        socket.write('GET /nowhere/"quoted"\\back HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: escape-1\r\nConnection: close\r\n\r\n'),
+      );
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk)).on('end', () => resolve(received)).on('error', reject);
+    });
+    server.close();
+    expect(answer).toMatch(/^HTTP\/1.1 404 /);
+    await settle();
+    const line = lines.find((l) => l.reqId === 'escape-1')!;
+    expect(line.path).toBe('/nowhere/"quoted"\\back');
+    expect(line.msg).toMatch(/^GET \/nowhere\/"quoted"\\back 404 Not Found in [\d.]+ms/);
   });
 
   test('errors are logged with their status; a 404 has no route', async () => {
