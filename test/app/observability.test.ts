@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
+import { createLogger } from '../../framework';
 import { buildApplication } from '../../config/application';
 import { readSettings } from '../../config/settings';
 import { useTestApp } from '../support/app';
@@ -187,4 +188,26 @@ describe('the request log file', () => {
     const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([expect.objectContaining({ method: 'GET', path: '/last', status: 200, action: 'ExitController#last' })]);
   }, 30000);
+
+  test('is written within the turn after the answers, so no line waits in memory for the thread pool', async () => {
+    const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-log-')), 'requests.log');
+    const app = buildApplication(readSettings({ NODE_ENV: 'test' }), t.db, createLogger({ level: 'info', destination: logFile }));
+    const server = http.createServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const ids = Array.from({ length: 10 }, (_, i) => `file-${round}-${i}`);
+        await Promise.all(
+          ids.map((id) => new Promise((resolve, reject) => http.get({ host: '127.0.0.1', port, path: '/index/', headers: { 'X-Request-Id': id } }, (res) => res.resume().on('end', resolve)).on('error', reject))),
+        );
+        // One turn for the batched write of the last answers; nothing may still be queued.
+        await new Promise((resolve) => setImmediate(resolve));
+        const written = fs.readFileSync(logFile, 'utf8');
+        for (const id of ids) expect(written).toContain(`"reqId":"${id}"`);
+      }
+    } finally {
+      server.close();
+    }
+  });
 });
