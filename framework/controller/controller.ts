@@ -35,7 +35,7 @@ type Responder = () => unknown;
 /**
  * Base of every controller. The router makes one instance per request and calls one action on it;
  * an action reads input (`params`, `query`, `body`), calls models, and answers with `render`,
- * `json`, `redirect` or `head`. An action that answers nothing renders `views/<controller>/<action>`.
+ * `json`, `plain`, `redirect` or `head`. An action that answers nothing renders `views/<controller>/<action>`.
  */
 export class Controller {
   /** Before-filters: `static override before = [before('loadUser', { only: ['show'] })]`. */
