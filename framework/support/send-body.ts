@@ -4,9 +4,6 @@ import express, { type Request, type Response } from 'express';
 const expressSend = express.response.send;
 const expressJson = express.response.json;
 
-/** Express's weak ETag of an empty body (the `etag` package's constant). */
-const emptyWeakETag = 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
-
 /**
  * Answers a complete string body exactly as Express's `res.send` would: the given Content-Type,
  * Content-Length, Express's weak ETag, a 304 for a fresh conditional GET, no body for HEAD, 204,
@@ -16,19 +13,20 @@ const emptyWeakETag = 'W/"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"';
  * a hash object per ETag.
  *
  * Whatever differs from Express's defaults goes through Express itself, so nothing registered is
- * skipped: a `send` replaced on the app or by middleware, an `etag` setting other than `weak`, or a
- * Content-Type, ETag or Transfer-Encoding the action already set.
+ * skipped: a `send` replaced on the app or by middleware, an `etag` setting other than `weak`, or an
+ * ETag or Transfer-Encoding the action already set. The Content-Type is the caller's (a page is HTML
+ * whatever was set before, as `res.type('html')` made it).
  */
 export function sendBody(request: Request, response: Response, body: string, contentType: string): void {
+  response.setHeader('Content-Type', contentType);
   if (response.send !== expressSend || response.app.settings.etag !== 'weak' || response.hasHeader('etag') || response.hasHeader('transfer-encoding')) {
-    response.setHeader('Content-Type', contentType);
     response.send(body);
     return;
   }
-  response.setHeader('Content-Type', contentType);
   const length = Buffer.byteLength(body);
   response.setHeader('Content-Length', length);
-  response.setHeader('ETag', length === 0 ? emptyWeakETag : `W/"${length.toString(16)}-${crypto.hash('sha1', body, 'base64').substring(0, 27)}"`);
+  // Express's weak ETag, the `etag` package's formula: the length in hex and the SHA-1 in base64.
+  response.setHeader('ETag', `W/"${length.toString(16)}-${crypto.hash('sha1', body, 'base64').substring(0, 27)}"`);
   const headers = request.headers;
   if ((headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) && request.fresh) response.statusCode = 304;
   const status = response.statusCode;
@@ -50,8 +48,14 @@ export function sendBody(request: Request, response: Response, body: string, con
  * `json replacer`, `json spaces` or `json escape`, or when the action set its own Content-Type.
  */
 export function sendJson(request: Request, response: Response, value: unknown): void {
-  const settings = response.app.settings;
-  const body = response.json === expressJson && settings['json replacer'] === undefined && settings['json spaces'] === undefined && !settings['json escape'] && !response.hasHeader('content-type') ? JSON.stringify(value) : undefined;
+  // JSON.stringify(undefined) is undefined: Express's own answer (no body) for that too.
+  const body = jsonAsExpressDefaults(response) ? JSON.stringify(value) : undefined;
   if (body === undefined) response.json(value);
   else sendBody(request, response, body, 'application/json; charset=utf-8');
+}
+
+/** Whether Express's `res.json` would serialize with plain `JSON.stringify` and set `application/json` itself. */
+function jsonAsExpressDefaults(response: Response): boolean {
+  const settings = response.app.settings;
+  return response.json === expressJson && settings['json replacer'] === undefined && settings['json spaces'] === undefined && !settings['json escape'] && !response.hasHeader('content-type');
 }
