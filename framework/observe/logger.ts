@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -13,12 +14,17 @@ export type { Logger } from 'pino';
  * log text (about 300 bytes per request on `/json`) and peak memory rose by 20-30 MB, and a crash
  * could lose what was waiting. Stdout stays asynchronous: it is often a pipe, and a slow reader
  * must not stop the server.
+ *
+ * Pretty lines are formatted and written in this thread, synchronously, rather than by pino-pretty's
+ * worker thread: in development a line must be on the terminal before whatever the process prints
+ * next (a start-up failure's reason is the last line, after the migration lines) or before it exits.
  */
 export function createLogger(options: { level: string; destination?: string; pretty?: boolean }): Logger {
   if (options.pretty && !options.destination) {
     // The request line's message already says it all; its fields stay in the JSON logs of production.
     const ignore = 'pid,hostname,reqId,method,path,status,route,action,ms,queries';
-    return pino({ level: options.level, transport: { target: 'pino-pretty', options: { ignore, translateTime: 'HH:MM:ss.l' } } });
+    const pretty = prettyFactory({ ignore, translateTime: 'HH:MM:ss.l' });
+    return pino({ level: options.level }, { write: (line: string) => process.stdout.write(pretty(line)) });
   }
   const destination = options.destination
     ? pino.destination({ dest: options.destination, sync: true, mkdir: true })

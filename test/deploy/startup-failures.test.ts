@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { exited, startScript } from '../support/processes';
+import { exited, projectRoot } from '../support/processes';
 
 // What a developer sees when the server or a database task cannot start: one line saying why and
 // what to do, no stack trace, exit code 1. Each test starts the real process.
@@ -18,11 +19,22 @@ afterAll(() => dataDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force
 
 const lines = (output: string) => output.split('\n').filter((line) => line.trim() !== '');
 
+/**
+ * Runs `node --import tsx <script>` with stdout and stderr both writing to one file, as both go to one
+ * terminal: two pipes read by this process could hand over their data in either order.
+ */
 async function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = startScript(script, args, { LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env });
+  const outputFile = path.join(tempDataDir(), 'output.log');
+  const fd = fs.openSync(outputFile, 'w');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', fd, fd],
+  });
+  fs.closeSync(fd);
   const timer = setTimeout(() => child.kill('SIGKILL'), 40000);
   try {
-    return { code: await exited(child), output: child.output() };
+    return { code: await exited(child), output: fs.readFileSync(outputFile, 'utf8') };
   } finally {
     clearTimeout(timer);
   }
