@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { NotFound, PromiseContext } from '../support';
-import { onPrimary, runStatement, transformRows } from '../database';
+import { onPrimary, runStatement, transformRows, translateDatabaseError } from '../database';
 import { allStatement, findStatement, isRawValue, updateStatement } from './statements';
 import { installEagerLoading } from './query';
-import { isValidId, outOfRangeAsNone, permit, write } from './support';
+import { isOutOfRange, isValidId, outOfRangeAsNone, permit, write } from './support';
 import type { ModelClass, ModelContext, ModelSchema, Page, Relation } from './types';
 import { preload, relatedQuery } from './relations';
 import type { Input, Writable } from './attributes';
@@ -167,7 +167,7 @@ class ModelBase<R extends object, W extends object = Partial<R>> {
   /** Validates `attributes` with the schema, inserts them, and returns the stored record. Typed input must be exactly the model's write type; request input (`this.body`) is checked by the schema. */
   static async create<M extends ModelBase<object>, T extends object>(this: ModelClass<M>, attributes: Input<T, Attributes<M>>): Promise<M> {
     const values = permit(this, attributes, false);
-    await (this as Statics<M>).beforeSave(values, true);
+    if (hasBeforeSave(this)) await (this as Statics<M>).beforeSave(values, true);
     const rows = await write(() => queryOf(this).insert(values as never).returning('*'));
     return (rows as unknown as M[])[0]!;
   }
@@ -175,12 +175,20 @@ class ModelBase<R extends object, W extends object = Partial<R>> {
   /** Updates the record with this id; returns it, or throws `NotFound`. */
   static async update<M extends ModelBase<object>, T extends object>(this: ModelClass<M>, id: Id, attributes: Input<T, Partial<Attributes<M>>>): Promise<M> {
     const values = permit(this, attributes, true);
-    await (this as Statics<M>).beforeSave(values, false);
+    if (hasBeforeSave(this)) await (this as Statics<M>).beforeSave(values, false);
     if (this.timestamps) values.updated_at = new Date();
-    const rows = isValidId(id) ? await write(() => updateRow(this, id, values)).catch(outOfRangeAsNone) : [];
-    const record = (rows as unknown as M[])[0];
-    if (!record) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
-    return record;
+    // One async frame, awaiting the statement itself: an update waiting for a busy pool holds
+    // everything between it and the driver, and under load that wait outlives young collections.
+    let row: unknown;
+    if (isValidId(id)) {
+      try {
+        [row] = await updateRow(this, id, values);
+      } catch (error) {
+        if (!isOutOfRange(error)) throw translateDatabaseError(error) ?? error;
+      }
+    }
+    if (row === undefined) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
+    return hydrate(this, row) as M;
   }
 
   /** Deletes the record with this id; returns whether one was deleted. */
@@ -273,16 +281,22 @@ function hydrate(model: ModelClass, row: unknown): unknown {
 /**
  * `update … set <columns> where <key> = $n returning *` for one row: a statement compiled once per
  * model and set of columns, unless inside a transaction or given raw SQL values (the builder's job).
+ * The compiled statement's rows are plain; the builder's are already model instances.
  */
-async function updateRow(model: ModelClass<ModelBase<object>>, id: Id, values: Record<string, unknown>): Promise<unknown[]> {
+function updateRow(model: ModelClass<ModelBase<object>>, id: Id, values: Record<string, unknown>): PromiseLike<unknown[]> {
   const db = ModelBase.db;
   const columns = Object.keys(values);
   const compiled = !db.isTransaction && columns.length > 0 && columns.every((column) => !isRawValue(values[column]));
-  if (!compiled) return queryOf(model).where(model.primaryKey, id).update(values as never).returning('*') as unknown as Promise<unknown[]>;
+  if (!compiled) return queryOf(model).where(model.primaryKey, id).update(values as never).returning('*') as unknown as PromiseLike<unknown[]>;
   const sql = updateStatement(model, db, columns);
   const params = columns.map((column) => values[column]);
   params.push(id);
-  return (await runStatement(db, sql, params)).map((row) => hydrate(model, row));
+  return runStatement(db, sql, params);
+}
+
+/** Whether `model` (or a model it extends) has its own `beforeSave`: the default does nothing, and is not worth a turn of the event loop. */
+function hasBeforeSave(model: ModelClass): boolean {
+  return (model as unknown as typeof ModelBase).beforeSave !== ModelBase.beforeSave;
 }
 
 function queryOf<M extends ModelBase<object>>(model: ModelClass<M>): ModelQuery<M> {

@@ -29,10 +29,14 @@ export function permit(model: ModelClass, attributes: object, partial: boolean):
   return values;
 }
 
+/** A number beyond its column's range (22003): for an id, it names no row. */
+export function isOutOfRange(error: unknown): boolean {
+  return (error as { code?: string }).code === '22003' || (error as { cause?: { code?: string } }).cause?.code === '22003';
+}
+
 /** An id beyond the column's range matches no row. */
 export function outOfRangeAsNone(error: unknown): never[] {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  if (cause?.code === '22003' || (error as { code?: string }).code === '22003') return [];
+  if (isOutOfRange(error)) return [];
   throw error;
 }
 
