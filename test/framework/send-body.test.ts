@@ -13,6 +13,8 @@ const etag: (body: string, options?: { weak: boolean }) => string = require('eta
 // default (settings, a replaced `res.send`, a Content-Type set by the action) still takes effect.
 
 const greeting = { message: 'Hello, World!', list: [1, 2, 3], text: 'naïve — ünïcode' };
+// Long enough to be encoded once up front, with characters past Latin-1 (stored two bytes each).
+const catalogue = { items: Array.from({ length: 40 }, (_, i) => `${i}: フレームワーク — naïve`) };
 
 class AnswersController extends Controller {
   async greeting() {
@@ -36,6 +38,10 @@ class AnswersController extends Controller {
     this.plain('plain words, ünïcode');
   }
 
+  async catalogue() {
+    this.json(catalogue);
+  }
+
   async page() {
     this.render('pages/index', {}, { layout: false });
   }
@@ -48,6 +54,7 @@ const routes = defineRoutes((r) => {
   r.get('/answers/nothing', AnswersController, 'nothing');
   r.get('/answers/text', AnswersController, 'text');
   r.get('/answers/page', AnswersController, 'page');
+  r.get('/answers/catalogue', AnswersController, 'catalogue');
 });
 
 const viewsDir = path.join(__dirname, '..', '..', 'views');
@@ -59,6 +66,7 @@ function build(setUp?: (app: TrestleApp) => void): TrestleApp {
   // The same body answered by Express's own `res.json`, for comparison.
   app.get('/express/greeting', (_req, res) => void res.json(greeting));
   app.get('/express/text', (_req, res) => void res.type('text/plain').send('plain words, ünïcode'));
+  app.get('/express/catalogue', (_req, res) => void res.json(catalogue));
   setUp?.(app);
   apps.push(app);
   return app;
@@ -84,6 +92,21 @@ describe("a controller's answer", () => {
     expect(ours.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(ours.headers.etag).toBe(etag(JSON.stringify(greeting), { weak: true }));
     expect(ours.body).toEqual(greeting);
+  });
+
+  test('a long body past Latin-1 has the same bytes, length and ETag as Express sends, on GET, HEAD and a conditional GET', async () => {
+    const ours = await request(app).get('/answers/catalogue');
+    const express = await request(app).get('/express/catalogue');
+    expect(JSON.stringify(catalogue).length).toBeGreaterThan(512);
+    for (const header of ['content-type', 'content-length', 'etag']) expect(ours.headers[header]).toBe(express.headers[header]);
+    expect(Number(ours.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(catalogue)));
+    expect(ours.body).toEqual(catalogue);
+    const head = await request(app).head('/answers/catalogue');
+    expect(head.headers['content-length']).toBe(ours.headers['content-length']);
+    expect(head.text ?? '').toBe('');
+    const again = await request(app).get('/answers/catalogue').set('If-None-Match', ours.headers.etag!);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
   });
 
   test('plain text carries the headers Express gives it', async () => {
