@@ -24,9 +24,18 @@ export function fastLogWriter(logger: Logger): LineWriter | undefined {
   // The exit hook is added with the first writer, not when the module loads.
   if (flushOnExit.size === 0) process.once('exit', flushAll);
   flushOnExit.set(stream, flush);
+  // The time as text, converted once per millisecond and with `toFixed`: each new number converted
+  // with `String` would be kept in V8's number-to-text cache, in the old generation (see `formatMs`).
+  let now = 0;
+  let nowText = '';
   return (line) => {
     if (pending === '') setImmediate(flush);
-    pending += `${prefix}${Date.now()}${pid}${line}}\n`;
+    const time = Date.now();
+    if (time !== now) {
+      now = time;
+      nowText = time.toFixed(0);
+    }
+    pending += `${prefix}${nowText}${pid}${line}}\n`;
   };
 }
 

@@ -63,3 +63,18 @@ export interface TimedResponse extends Response {
 
 /** Milliseconds rounded to a tenth, as the log line and `Server-Timing` show them. */
 export const ms = (value: number) => Math.round(value * 10) / 10;
+
+/**
+ * `String(ms(value))` (`7.8`, `12`, `0.1`), built from whole numbers. V8 keeps the text of each
+ * fraction it converts in a cache that lives in the old generation, so every new one it holds
+ * there is promoted: on the request log line, that was most of what a request left behind (the
+ * old generation grew by about 1 MB a second under load until a full collection).
+ */
+export function formatMs(value: number): string {
+  const tenths = Math.round(value * 10);
+  const size = Math.abs(tenths);
+  const whole = Math.trunc(size / 10);
+  const tenth = size - whole * 10;
+  const text = tenth === 0 ? `${whole}` : `${whole}.${tenth}`;
+  return tenths < 0 ? `-${text}` : text;
+}

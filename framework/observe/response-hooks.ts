@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { SecurityHeaders } from '../security';
 import { fastLogWriter, type LineWriter } from './log-writer';
-import { ms, quietKey, timingsKey, type RequestTimings, type TimedResponse } from './request-timings';
+import { formatMs, ms, quietKey, timingsKey, type RequestTimings, type TimedResponse } from './request-timings';
 
 /**
  * Teaches an application's responses (its `app.response` prototype) to send `Server-Timing` and
@@ -52,11 +52,11 @@ function queries(t: RequestTimings): string {
 
 function serverTiming(t: RequestTimings): string {
   const now = performance.now();
-  let header = `total;dur=${ms(now - t.start)}`;
+  let header = `total;dur=${formatMs(now - t.start)}`;
   const controller = controllerTime(t, now);
-  if (controller !== undefined) header += `, controller;dur=${ms(controller)}`;
-  header += `, db;dur=${ms(t.dbMs)};desc="${queries(t)}"`;
-  header += `, view;dur=${ms(t.viewMs)}`;
+  if (controller !== undefined) header += `, controller;dur=${formatMs(controller)}`;
+  header += `, db;dur=${formatMs(t.dbMs)};desc="${queries(t)}"`;
+  header += `, view;dur=${formatMs(t.viewMs)}`;
   return header;
 }
 
@@ -64,17 +64,19 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
   if (!logger.isLevelEnabled('info')) return;
   const now = performance.now();
   const path = request.path;
-  const total = ms(now - t.start);
   const controller = controllerTime(t, now);
   const status = response.statusCode;
-  const db = ms(t.dbMs);
-  const view = ms(t.viewMs);
   const route = t.route;
+  // The durations as text (see `formatMs`), each once: the message and the JSON fields share them.
+  const total = formatMs(now - t.start);
+  const db = formatMs(t.dbMs);
+  const view = formatMs(t.viewMs);
   // After the path, the message is all ASCII without quotes or backslashes: it needs no escaping.
   const after = ` ${status} ${STATUS_CODES[status] ?? ''} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})`;
   if (!writeLine) {
     const action = route ? `${route.controller.name}#${route.action}` : undefined;
-    logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: { total, controller: controller === undefined ? undefined : ms(controller), db, view }, queries: t.dbCount }, `${request.method} ${path}${after}`);
+    const durations = { total: ms(now - t.start), controller: controller === undefined ? undefined : ms(controller), db: ms(t.dbMs), view: ms(t.viewMs) };
+    logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: durations, queries: t.dbCount }, `${request.method} ${path}${after}`);
     return;
   }
   // The same fields as the pino call above, written as JSON by hand. The path is escaped once and
@@ -82,6 +84,6 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
   const pathJson = JSON.stringify(path);
   let line = `,"reqId":"${t.id}","method":"${request.method}","path":${pathJson},"status":${status}`;
   if (route) line += `,"route":${JSON.stringify(route.name ?? null)},"action":"${route.controller.name}#${route.action}"`;
-  line += `,"ms":{"total":${total}${controller === undefined ? '' : `,"controller":${ms(controller)}`},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":"${request.method} ${pathJson.slice(1, -1)}${after}"`;
+  line += `,"ms":{"total":${total}${controller === undefined ? '' : `,"controller":${formatMs(controller)}`},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":"${request.method} ${pathJson.slice(1, -1)}${after}"`;
   writeLine(line);
 }

@@ -96,6 +96,11 @@ describe('the request log', () => {
     });
     expect(line.ms).toEqual({ total: expect.any(Number), controller: expect.any(Number), db: expect.any(Number), view: expect.any(Number) });
     expect(line.msg).toMatch(/^GET \/index1\/ 200 OK in [\d.]+ms \(Views: [\d.]+ms \| DB: [\d.]+ms, 1 query\)$/);
+    // The message shows the same durations as the fields, to a tenth of a millisecond.
+    const { total, db, view } = line.ms as Record<string, number>;
+    expect(line.msg).toBe(`GET /index1/ 200 OK in ${total}ms (Views: ${view}ms | DB: ${db}ms, 1 query)`);
+    for (const duration of [total, db, view]) expect(Number(duration!.toFixed(1))).toBe(duration);
+    expect(Math.abs((line.time as number) - Date.now())).toBeLessThan(60_000);
     expect(JSON.stringify(line)).not.toContain('secret');
     expect(res.status).toBe(200);
   });
