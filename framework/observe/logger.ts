@@ -24,7 +24,11 @@ export function createLogger(options: { level: string; destination?: string; pre
     // The request line's message already says it all; its fields stay in the JSON logs of production.
     const ignore = 'pid,hostname,reqId,method,path,status,route,action,ms,queries';
     const pretty = prettyFactory({ ignore, translateTime: 'HH:MM:ss.l' });
-    return pino({ level: options.level }, { write: (line: string) => process.stdout.write(pretty(line)) });
+    // A write may hold several lines: the request lines of one turn of the event loop go out together.
+    const write = (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line !== '') process.stdout.write(pretty(line));
+    };
+    return pino({ level: options.level }, { write });
   }
   const destination = options.destination
     ? pino.destination({ dest: options.destination, sync: true, mkdir: true })
