@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 
-export type LineWriter = (line: string) => void;
+/** Writes one log line, given as the pieces of its JSON fields after `pid` (`,"reqId":"…"`, …), joined as written. */
+export type LineWriter = (fields: readonly string[]) => void;
 
 /**
  * Writes a request's log line straight to the logger's destination, in pino's own JSON format:
@@ -14,11 +15,14 @@ export function fastLogWriter(logger: Logger): LineWriter | undefined {
   const pid = `,"pid":${process.pid}`;
   // The lines of one turn of the event loop go to the stream as one write: pino's file stream
   // measures its whole pending buffer on every write, which under load costs more than the line.
-  let pending = '';
+  // Each line waits as one flat string, joined from its pieces: built by concatenation, a line is a
+  // tree of some fifty string nodes, and the lines waiting when a young collection came were most
+  // of what it had to copy (on /json, 110 KB a collection, against 13 KB without them).
+  const pending: string[] = [];
   const flush = () => {
-    if (pending === '') return;
-    const lines = pending;
-    pending = '';
+    if (pending.length === 0) return;
+    const lines = pending.join('');
+    pending.length = 0;
     stream.write(lines);
   };
   // The exit hook is added with the first writer, not when the module loads.
@@ -28,14 +32,14 @@ export function fastLogWriter(logger: Logger): LineWriter | undefined {
   // with `String` would be kept in V8's number-to-text cache, in the old generation (see `formatMs`).
   let now = 0;
   let nowText = '';
-  return (line) => {
-    if (pending === '') setImmediate(flush);
+  return (fields) => {
+    if (pending.length === 0) setImmediate(flush);
     const time = Date.now();
     if (time !== now) {
       now = time;
       nowText = time.toFixed(0);
     }
-    pending += `${prefix}${nowText}${pid}${line}}\n`;
+    pending.push(prefix, nowText, pid, fields.join(''), '}\n');
   };
 }
 
@@ -63,7 +67,7 @@ function flushAll(): void {
  * transport), as it is written: a line logged by a request's code arrives while that request's
  * context is current. For development tools; returns false when the logger has no stream to tap.
  */
-export function tapLogLines(logger: Logger, listener: LineWriter): boolean {
+export function tapLogLines(logger: Logger, listener: (chunk: string) => void): boolean {
   const stream = (logger as unknown as Record<symbol, LogStream | undefined>)[pino.symbols.streamSym];
   if (!stream || typeof stream.write !== 'function') return false;
   const write = stream.write;
