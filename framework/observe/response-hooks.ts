@@ -12,7 +12,10 @@ import { formatMs, ms, quietKey, timingsKey, type RequestTimings, type TimedResp
  */
 export function instrumentResponses(responsePrototype: object, logger: Logger, security: SecurityHeaders, sendServerTiming: boolean): void {
   const writeLine = fastLogWriter(logger);
-  const { all, documents } = security;
+  // Each header with its name in lower case, for the check whether the app already set it.
+  const withKey = (headers: SecurityHeaders['all']) => headers.map(([name, value]) => [name, value, name.toLowerCase()] as const);
+  const all = withKey(security.all);
+  const documents = withKey(security.documents);
   const proto = responsePrototype as Record<string, unknown>;
   const writeHead = proto.writeHead as (...args: unknown[]) => unknown;
   const end = proto.end as (...args: unknown[]) => unknown;
@@ -20,9 +23,11 @@ export function instrumentResponses(responsePrototype: object, logger: Logger, s
     const timings = this[timingsKey];
     if (timings && !this.headersSent) {
       if (sendServerTiming) this.setHeader('Server-Timing', serverTiming(timings));
-      for (let i = 0; i < all.length; i++) this.setHeader(all[i]![0], all[i]![1]);
+      // A header the app set itself (its own CSP, a framing policy, helmet with other options) stays:
+      // these are defaults, as they would be from middleware that ran first.
+      for (let i = 0; i < all.length; i++) if (!this.hasHeader(all[i]![2])) this.setHeader(all[i]![0], all[i]![1]);
       const type = this.getHeader('content-type');
-      if (typeof type === 'string' && type.startsWith('text/html')) for (let i = 0; i < documents.length; i++) this.setHeader(documents[i]![0], documents[i]![1]);
+      if (typeof type === 'string' && type.startsWith('text/html')) for (let i = 0; i < documents.length; i++) if (!this.hasHeader(documents[i]![2])) this.setHeader(documents[i]![0], documents[i]![1]);
     }
     return writeHead.apply(this, args);
   };

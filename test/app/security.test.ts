@@ -37,6 +37,27 @@ describe('security headers', () => {
     expect(api.headers['content-security-policy']).toBeUndefined();
   });
 
+  test('a policy the app sets itself is kept; the defaults fill in the rest', async () => {
+    const app = buildApplication(readSettings({ NODE_ENV: 'test' }), t.db, testLogger());
+    app.use((req, res, next) => {
+      if (req.path === '/index/') {
+        res.setHeader('Content-Security-Policy', "default-src 'self' https://cdn.example");
+        res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+      }
+      next();
+    });
+    const own = await request(app).get('/index/');
+    expect(own.status).toBe(200);
+    expect(own.headers['content-security-policy']).toBe("default-src 'self' https://cdn.example");
+    expect(own.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(own.headers['x-content-type-options']).toBe('nosniff');
+    expect(own.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    const other = await request(app).get('/');
+    expect(other.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(other.headers['x-frame-options']).toBe('DENY');
+  });
+
   test('production adds HSTS and upgrade-insecure-requests', async () => {
     const app = buildApplication(productionSettings(), t.db, testLogger());
     const res = await request(app).get('/');
