@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { SecurityHeaders } from '../security';
@@ -8,28 +8,57 @@ import { formatMs, ms, quietKey, timingsKey, type RequestTimings, type TimedResp
 /**
  * Teaches an application's responses (its `app.response` prototype) to send `Server-Timing` and
  * the security headers with their headers, and to write the request's log line when they end:
- * two methods on the prototype rather than closures and a listener on every response.
+ * methods on the prototype rather than closures and a listener on every response. The security
+ * headers are defaults: one the app set itself is kept.
  */
 export function instrumentResponses(responsePrototype: object, logger: Logger, security: SecurityHeaders, sendServerTiming: boolean): void {
   const writeLine = fastLogWriter(logger);
-  // Each header with its name in lower case, for the check whether the app already set it.
-  const withKey = (headers: SecurityHeaders['all']) => headers.map(([name, value]) => [name, value, name.toLowerCase()] as const);
-  const all = withKey(security.all);
-  const documents = withKey(security.documents);
+  const defaults = defaultHeaders(security);
   const proto = responsePrototype as Record<string, unknown>;
   const writeHead = proto.writeHead as (...args: unknown[]) => unknown;
   const end = proto.end as (...args: unknown[]) => unknown;
+  const storeHeader = proto._storeHeader as ((firstLine: string, headers: unknown) => unknown) | undefined;
+  // The security headers' lines go out as one block, written after the status line: set one by
+  // one, each header is checked, lower-cased, stored and then written again, and a dozen of them
+  // cost a page about 5 µs under load (a bare Node server: 22.3 µs a request against 16.9 with the
+  // same bytes as one block). Node writes the head in `_storeHeader(firstLine, headers)`, which
+  // every response's `writeHead` calls; where it has none, the headers are set one by one.
+  let blockFor: object | undefined;
+  let block = '';
+  if (typeof storeHeader === 'function') {
+    proto._storeHeader = function storeHeaderWithDefaults(this: object, firstLine: string, headers: unknown) {
+      return storeHeader.call(this, this === blockFor ? firstLine + block : firstLine, headers);
+    };
+  }
   proto.writeHead = function writeHeadWithTiming(this: TimedResponse, ...args: unknown[]) {
     const timings = this[timingsKey];
-    if (timings && !this.headersSent) {
-      if (sendServerTiming) this.setHeader('Server-Timing', serverTiming(timings));
-      // A header the app set itself (its own CSP, a framing policy, helmet with other options) stays:
-      // these are defaults, as they would be from middleware that ran first.
-      for (let i = 0; i < all.length; i++) if (!this.hasHeader(all[i]![2])) this.setHeader(all[i]![0], all[i]![1]);
-      const type = this.getHeader('content-type');
-      if (typeof type === 'string' && type.startsWith('text/html')) for (let i = 0; i < documents.length; i++) if (!this.hasHeader(documents[i]![2])) this.setHeader(documents[i]![0], documents[i]![1]);
+    if (!timings || this.headersSent) return writeHead.apply(this, args);
+    if (sendServerTiming) this.setHeader('Server-Timing', serverTiming(timings));
+    // Headers given to `writeHead` itself are not set yet: then each default is set one by one
+    // before it, and `writeHead` replaces those the call gives (Node sets them over what is there).
+    const given = typeof args[1] === 'object' ? args[1] : args[2];
+    const type = (given && typeof given === 'object' && contentTypeIn(given)) || this.getHeader('content-type');
+    const wanted = typeof type === 'string' && type.startsWith('text/html') ? defaults.documents : defaults.all;
+    if (typeof storeHeader !== 'function' || (given && typeof given === 'object')) {
+      for (const [name, value, key] of wanted.headers) if (!this.hasHeader(key)) this.setHeader(name, value);
+      return writeHead.apply(this, args);
     }
-    return writeHead.apply(this, args);
+    blockFor = this;
+    block = wanted.block;
+    // A header the app set itself (its own CSP, a framing policy, helmet with other options) stays:
+    // these are defaults, as they would be from middleware that ran first.
+    const headers = wanted.headers;
+    for (let i = 0; i < headers.length; i++) {
+      if (this.hasHeader(headers[i]![2])) {
+        block = headers.filter(([, , name]) => !this.hasHeader(name)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+        break;
+      }
+    }
+    try {
+      return writeHead.apply(this, args);
+    } finally {
+      blockFor = undefined;
+    }
   };
   proto.end = function endAndLog(this: TimedResponse, ...args: unknown[]) {
     const result = end.apply(this, args);
@@ -40,6 +69,36 @@ export function instrumentResponses(responsePrototype: object, logger: Logger, s
     }
     return result;
   };
+}
+
+/** The Content-Type among headers given to `writeHead` (an object, or a flat list of names and values), if any. */
+function contentTypeIn(headers: object): unknown {
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'content-type') return headers[i + 1];
+    return undefined;
+  }
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === 'content-type') return value;
+  return undefined;
+}
+
+type DefaultHeader = readonly [name: string, value: string, key: string];
+
+/** One set of default headers: each with its name in lower case (to ask whether the app set it), and all as the lines of a response head. */
+interface DefaultHeaderSet {
+  readonly headers: readonly DefaultHeader[];
+  readonly block: string;
+}
+
+/** The security headers every response gets, and those every HTML document gets, checked once as Node would check each. */
+function defaultHeaders(security: SecurityHeaders): { all: DefaultHeaderSet; documents: DefaultHeaderSet } {
+  const set = (headers: SecurityHeaders['all']): DefaultHeaderSet => {
+    for (const [name, value] of headers) {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    }
+    return { headers: headers.map(([name, value]) => [name, value, name.toLowerCase()] as const), block: headers.map(([name, value]) => `${name}: ${value}\r\n`).join('') };
+  };
+  return { all: set(security.all), documents: set([...security.all, ...security.documents]) };
 }
 
 /** The controller's time: final once it returned, so far while it is still running (headers go out mid-action). */

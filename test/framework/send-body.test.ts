@@ -234,3 +234,41 @@ describe('Express settings and middleware still apply', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
   });
 });
+
+describe('security headers', () => {
+  /** The header names of a response as they came over the wire, in lower case, repeats kept. */
+  const namesOf = (res: request.Response) => (res as unknown as { res: { rawHeaders: string[] } }).res.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+
+  test('each is sent once, also when a response gives its own to writeHead, whose values win', async () => {
+    const own = build((a) => {
+      a.get('/own-head', (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Frame-Options': 'SAMEORIGIN' });
+        res.end('<p>own head</p>');
+      });
+      a.get('/own-head-list', (_req, res) => {
+        res.writeHead(201, 'Made', ['Content-Type', 'application/json', 'X-Content-Type-Options', 'nosniff']);
+        res.end('{}');
+      });
+    });
+    const page = await request(own).get('/answers/page');
+    const json = await request(own).get('/answers/greeting');
+    const ownHead = await request(own).get('/own-head');
+    const ownList = await request(own).get('/own-head-list');
+    for (const res of [page, json, ownHead, ownList]) {
+      const names = namesOf(res);
+      expect(names.length).toBe(new Set(names).size);
+      expect(names).toEqual(expect.arrayContaining(['x-content-type-options', 'strict-transport-security']));
+    }
+    expect(namesOf(page)).toEqual(expect.arrayContaining(['content-security-policy', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy']));
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(json.headers['content-security-policy']).toBeUndefined();
+    expect(ownHead.status).toBe(200);
+    expect(ownHead.text).toBe('<p>own head</p>');
+    expect(ownHead.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(ownHead.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(ownList.status).toBe(201);
+    expect(ownList.headers['content-type']).toBe('application/json');
+    expect(ownList.headers['x-content-type-options']).toBe('nosniff');
+    expect(ownList.headers['content-security-policy']).toBeUndefined();
+  });
+});
