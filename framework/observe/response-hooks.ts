@@ -37,9 +37,10 @@ export function instrumentResponses(responsePrototype: object, logger: Logger, s
     // Headers given to `writeHead` itself are not set yet: then each default is set one by one
     // before it, and `writeHead` replaces those the call gives (Node sets them over what is there).
     const given = typeof args[1] === 'object' ? args[1] : args[2];
-    const type = (given && typeof given === 'object' && contentTypeIn(given)) || this.getHeader('content-type');
+    const givenHeaders = given && typeof given === 'object' ? given : undefined;
+    const type = (givenHeaders && contentTypeIn(givenHeaders)) || this.getHeader('content-type');
     const wanted = typeof type === 'string' && type.startsWith('text/html') ? defaults.documents : defaults.all;
-    if (typeof storeHeader !== 'function' || (given && typeof given === 'object')) {
+    if (typeof storeHeader !== 'function' || givenHeaders) {
       for (const [name, value, key] of wanted.headers) if (!this.hasHeader(key)) this.setHeader(name, value);
       return writeHead.apply(this, args);
     }
@@ -50,7 +51,7 @@ export function instrumentResponses(responsePrototype: object, logger: Logger, s
     const headers = wanted.headers;
     for (let i = 0; i < headers.length; i++) {
       if (this.hasHeader(headers[i]![2])) {
-        block = headers.filter(([, , name]) => !this.hasHeader(name)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+        block = headLines(headers.filter(([, , name]) => !this.hasHeader(name)));
         break;
       }
     }
@@ -89,6 +90,11 @@ interface DefaultHeaderSet {
   readonly block: string;
 }
 
+/** Headers as the lines of a response head, each ending in CRLF. */
+function headLines(headers: ReadonlyArray<readonly [string, string, ...unknown[]]>): string {
+  return headers.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+}
+
 /** The security headers every response gets, and those every HTML document gets, checked once as Node would check each. */
 function defaultHeaders(security: SecurityHeaders): { all: DefaultHeaderSet; documents: DefaultHeaderSet } {
   const set = (headers: SecurityHeaders['all']): DefaultHeaderSet => {
@@ -96,7 +102,7 @@ function defaultHeaders(security: SecurityHeaders): { all: DefaultHeaderSet; doc
       validateHeaderName(name);
       validateHeaderValue(name, value);
     }
-    return { headers: headers.map(([name, value]) => [name, value, name.toLowerCase()] as const), block: headers.map(([name, value]) => `${name}: ${value}\r\n`).join('') };
+    return { headers: headers.map(([name, value]) => [name, value, name.toLowerCase()] as const), block: headLines(headers) };
   };
   return { all: set(security.all), documents: set([...security.all, ...security.documents]) };
 }
