@@ -16,33 +16,31 @@
  * `test/framework/express-adapter.test.ts` pins the Express behaviour this relies on.
  */
 import http from 'node:http';
-import type { Socket } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { NotFound } from '../support';
 import type { HttpClasses } from './server';
 
 /**
- * Request and response classes whose instances are born with the application's prototypes (a
- * request's is `app.request`; a response's class inherits `app.response`: both carry Express's
- * API, and methods added to them later still apply). Express otherwise swaps the
+ * Request and response classes whose instances are born with the application's prototypes (each
+ * class inherits `app.request` or `app.response`: both carry Express's API, and methods added to
+ * them later still apply). Express otherwise swaps the
  * prototype of every request and response as it arrives, and an object whose prototype changed
  * sends V8's property caches down their slow path for the rest of the request. `serve` hands these
  * to Node's HTTP server; a server made any other way (supertest, `app.listen`) still works, through
  * the swap.
  */
 export function httpClassesOf(app: Express): HttpClasses {
-  function TrestleRequest(this: http.IncomingMessage, socket: Socket) {
-    http.IncomingMessage.call(this, socket);
-  }
-  TrestleRequest.prototype = app.request;
-  // A subclass, not a function that calls ServerResponse on its `this`: V8 sizes a subclass's
-  // instances for the fields its base constructor sets. A plain function's instances get a few
-  // slots, and the symbol-keyed fields Node adds next turned every response into a dictionary-mode
-  // object (every property access a hash lookup, several KB allocated per response).
+  // Subclasses, not functions that call IncomingMessage or ServerResponse on their `this`: V8 sizes
+  // a subclass's instances for the fields its base constructor sets. A plain function's instances
+  // get a few slots, so each field Node sets next grows a separate property array, copied every few
+  // fields: a request cost 700 bytes more than Node's own, and every response became a
+  // dictionary-mode object (every property access a hash lookup, several KB allocated per response).
+  class TrestleRequest extends http.IncomingMessage {}
+  Object.setPrototypeOf(TrestleRequest.prototype, app.request);
   class TrestleResponse extends http.ServerResponse {}
   Object.setPrototypeOf(TrestleResponse.prototype, app.response);
   return {
-    IncomingMessage: TrestleRequest as unknown as typeof http.IncomingMessage,
+    IncomingMessage: TrestleRequest,
     ServerResponse: TrestleResponse as unknown as typeof http.ServerResponse,
   };
 }
@@ -58,7 +56,7 @@ export function handleRequests(app: Express, run: RequestHandler, handleError: E
   (app as unknown as { handle: (request: Request, response: Response, callback?: NextFunction) => void }).handle = function handle(request, response, callback) {
     request.res = response;
     response.req = request;
-    if (Object.getPrototypeOf(request) !== app.request) Object.setPrototypeOf(request, app.request);
+    if (!app.request.isPrototypeOf(request)) Object.setPrototypeOf(request, app.request);
     if (!app.response.isPrototypeOf(response)) Object.setPrototypeOf(response, app.response);
     if (!response.locals) response.locals = Object.create(null);
     if (request.originalUrl === undefined) request.originalUrl = request.url;

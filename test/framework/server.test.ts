@@ -57,10 +57,13 @@ describe('serving an app', () => {
     const running = await serve(application, { port: 0, host: '127.0.0.1', logger });
     // Runs before the app's own listener, so it sees the objects as Node's server made them.
     const born: boolean[] = [];
-    // A response's class extends Node's ServerResponse (so V8 sizes it as one) and inherits the app's `response`.
+    // Each class extends Node's own (so V8 sizes its instances as Node's) and inherits the app's
+    // `request` or `response`: a class of its own, not the app's object as a function's prototype.
     running.server.prependListener('request', (req, res) => {
       const prototype = Object.getPrototypeOf(res);
-      born.push(Object.getPrototypeOf(req) === application.request && application.response.isPrototypeOf(res) && res instanceof http.ServerResponse);
+      const bornOf = (object: object, own: object, Base: abstract new (...args: never[]) => object) =>
+        object instanceof Base && Object.getPrototypeOf(object) !== own && Object.getPrototypeOf(Object.getPrototypeOf(object)) === own;
+      born.push(bornOf(req, application.request, http.IncomingMessage) && bornOf(res, application.response, http.ServerResponse));
       // The app keeps the prototype it was born with: Express's swap is skipped.
       // ...and, answered, is still an object with fast properties (a dictionary-mode response makes every access a hash lookup).
       res.once('finish', () => born.push(Object.getPrototypeOf(res) === prototype && hasFastProperties(res) && hasFastProperties(req)));
