@@ -130,6 +130,13 @@ function serverTiming(t: RequestTimings): string {
   return header;
 }
 
+/**
+ * The pieces of the request line being written, one array for every line: the writer joins a line
+ * before the next is begun, and an array kept at its size is not grown anew for each request (its
+ * `length` is set, never emptied: V8 frees an emptied array's storage).
+ */
+const linePieces: string[] = [];
+
 function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: Request, response: Response, t: RequestTimings): void {
   if (!logger.isLevelEnabled('info')) return;
   const now = performance.now();
@@ -141,25 +148,69 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
   const total = formatMs(now - t.start);
   const db = formatMs(t.dbMs);
   const view = formatMs(t.viewMs);
-  // After the path, the message is all ASCII without quotes or backslashes: it needs no escaping.
-  const after = [' ', String(status), ' ', STATUS_CODES[status] ?? '', ' in ', total, 'ms (Views: ', view, 'ms | DB: ', db, 'ms, ', queries(t), ')'];
+  const reason = STATUS_CODES[status] ?? '';
   if (!writeLine) {
     const action = route ? `${route.controller.name}#${route.action}` : undefined;
     const durations = { total: ms(now - t.start), controller: controller === undefined ? undefined : ms(controller), db: ms(t.dbMs), view: ms(t.viewMs) };
-    logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: durations, queries: t.dbCount }, `${request.method} ${path}${after.join('')}`);
+    const message = `${request.method} ${path} ${status} ${reason} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})`;
+    logger.info({ reqId: t.id, method: request.method, path, status, route: route?.name, action, ms: durations, queries: t.dbCount }, message);
     return;
   }
   // The same fields as the pino call above, written as JSON by hand, as pieces the writer joins
   // (see `fastLogWriter`). The path is escaped once and used twice (its own field and the message);
-  // the method is an HTTP token, safe as it is.
+  // the method is an HTTP token, safe as it is, and after the path the message is all ASCII without
+  // quotes or backslashes: it needs no escaping.
   const method = request.method;
   const pathJson = JSON.stringify(path);
-  const fields = [',"reqId":"', t.id, '","method":"', method, '","path":', pathJson, ',"status":', String(status)];
-  if (route) fields.push(',"route":', JSON.stringify(route.name ?? null), ',"action":"', route.controller.name, '#', route.action, '"');
-  fields.push(',"ms":{"total":', total);
-  if (controller !== undefined) fields.push(',"controller":', formatMs(controller));
-  fields.push(',"db":', db, ',"view":', view, '},"queries":', String(t.dbCount), ',"msg":"', method, ' ', pathJson.slice(1, -1));
-  for (let i = 0; i < after.length; i++) fields.push(after[i]!);
-  fields.push('"');
-  writeLine(fields);
+  const statusText = String(status);
+  const p = linePieces;
+  let n = 0;
+  p[n++] = ',"reqId":"';
+  p[n++] = t.id;
+  p[n++] = '","method":"';
+  p[n++] = method;
+  p[n++] = '","path":';
+  p[n++] = pathJson;
+  p[n++] = ',"status":';
+  p[n++] = statusText;
+  if (route) {
+    p[n++] = ',"route":';
+    p[n++] = JSON.stringify(route.name ?? null);
+    p[n++] = ',"action":"';
+    p[n++] = route.controller.name;
+    p[n++] = '#';
+    p[n++] = route.action;
+    p[n++] = '"';
+  }
+  p[n++] = ',"ms":{"total":';
+  p[n++] = total;
+  if (controller !== undefined) {
+    p[n++] = ',"controller":';
+    p[n++] = formatMs(controller);
+  }
+  p[n++] = ',"db":';
+  p[n++] = db;
+  p[n++] = ',"view":';
+  p[n++] = view;
+  p[n++] = '},"queries":';
+  p[n++] = String(t.dbCount);
+  p[n++] = ',"msg":"';
+  p[n++] = method;
+  p[n++] = ' ';
+  p[n++] = pathJson.slice(1, -1);
+  p[n++] = ' ';
+  p[n++] = statusText;
+  p[n++] = ' ';
+  p[n++] = reason;
+  p[n++] = ' in ';
+  p[n++] = total;
+  p[n++] = 'ms (Views: ';
+  p[n++] = view;
+  p[n++] = 'ms | DB: ';
+  p[n++] = db;
+  p[n++] = 'ms, ';
+  p[n++] = queries(t);
+  p[n++] = ')"';
+  p.length = n;
+  writeLine(p);
 }
