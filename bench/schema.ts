@@ -53,8 +53,35 @@ export function randomWorldId(): number {
 export const statements = {
   worldById: { name: 'world_by_id', text: 'SELECT id, "randomNumber" FROM world WHERE id = $1' },
   allFortunes: { name: 'all_fortunes', text: 'SELECT id, message FROM fortune' },
-  updateWorld: { name: 'update_world', text: 'UPDATE world SET "randomNumber" = $2 WHERE id = $1' },
 };
+
+const worldUpdates = new Map<number, { name: string; text: string }>();
+
+/**
+ * The writes of `/updates` as one named prepared statement (one per number of rows, as
+ * TechEmpower's batching entries keep them): `UPDATE world SET "randomNumber" = CASE id WHEN $1
+ * THEN $2 … ELSE "randomNumber" END WHERE id IN ($1, …)`. An id read twice is written once, with its
+ * last value, as updating row by row in order would leave it.
+ */
+export function updateWorlds(worlds: ReadonlyArray<{ id: number; randomNumber: number }>): { name: string; text: string; values: number[] } {
+  const last = new Map<number, number>();
+  for (const world of worlds) last.set(world.id, world.randomNumber);
+  const rows = last.size;
+  let statement = worldUpdates.get(rows);
+  if (!statement) {
+    let cases = '';
+    const ids: string[] = [];
+    for (let i = 0; i < rows; i++) {
+      cases += ` WHEN $${2 * i + 1} THEN $${2 * i + 2}`;
+      ids.push(`$${2 * i + 1}`);
+    }
+    statement = { name: `update_worlds_${rows}`, text: `UPDATE world SET "randomNumber" = CASE id${cases} ELSE "randomNumber" END WHERE id IN (${ids.join(', ')})` };
+    worldUpdates.set(rows, statement);
+  }
+  const values: number[] = [];
+  for (const [id, randomNumber] of last) values.push(id, randomNumber);
+  return { ...statement, values };
+}
 
 /** The fortune every Fortunes response adds at request time. */
 export const additionalFortune = 'Additional fortune added at request time.';

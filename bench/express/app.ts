@@ -2,14 +2,14 @@
  * The strict baseline: the six endpoints on bare Express 5, pg and EJS, written as TechEmpower's
  * own Express entry is. Named prepared statements (parsed and planned once per connection), and a
  * request's independent queries issued together: `/queries` sends its N reads at once, `/updates`
- * its N reads, then its N writes. Responses go through Express's own `res.json` and `res.send`.
+ * its N reads, then its N writes as one statement. Responses go through Express's own `res.json` and `res.send`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import express, { type Express } from 'express';
 import type { Pool } from 'pg';
-import { additionalFortune, byMessage, queryCount, randomWorldId, statements } from '../schema';
+import { additionalFortune, byMessage, queryCount, randomWorldId, statements, updateWorlds } from '../schema';
 
 interface World {
   id: number;
@@ -58,7 +58,7 @@ export function buildExpressApp(pool: Pool): Express {
   app.get('/updates', async (req, res) => {
     const worlds = await findWorlds(queryCount(req.query.queries));
     for (const world of worlds) world.randomNumber = randomWorldId();
-    await Promise.all(worlds.map((world) => pool.query({ ...statements.updateWorld, values: [world.id, world.randomNumber] })));
+    await pool.query(updateWorlds(worlds));
     res.json(worlds);
   });
   return app;

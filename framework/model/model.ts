@@ -6,6 +6,7 @@ import { installEagerLoading } from './query';
 import { isOutOfRange, isValidId, outOfRangeAsNone, permit, write } from './support';
 import type { ModelClass, ModelContext, ModelSchema, Page, Relation } from './types';
 import { preload, relatedQuery } from './relations';
+import { updateMany } from './update-many';
 import type { Input, Writable } from './attributes';
 
 export type { ModelClass, ModelSchema, Page } from './types';
@@ -189,6 +190,17 @@ class ModelBase<R extends object, W extends object = Partial<R>> {
     }
     if (row === undefined) throw new NotFound(`${this.name} ${String(id).slice(0, 40)} does not exist.`);
     return hydrate(this, row) as M;
+  }
+
+  /**
+   * Updates many records in one statement (per set of fields): `World.updateMany([{ id: 1,
+   * randomNumber: 7 }, …])`. Each row names its record by primary key; its other fields are
+   * validated and passed to `beforeSave` as in `update`. For an id given twice the last row wins;
+   * an id that names no record is skipped. Returns how many records were updated.
+   */
+  static async updateMany<M extends ModelBase<object>>(this: ModelClass<M>, rows: ReadonlyArray<Partial<RowOf<M>>>): Promise<number> {
+    const beforeSave = hasBeforeSave(this) ? (this as Statics<M>).beforeSave.bind(this) : undefined;
+    return updateMany({ model: this, db: ModelBase.db, beforeSave }, rows);
   }
 
   /** Deletes the record with this id; returns whether one was deleted. */

@@ -39,3 +39,28 @@ export function updateStatement(model: ModelClass, db: Knex, columns: readonly s
 export function isRawValue(value: unknown): boolean {
   return typeof value === 'object' && value !== null && typeof (value as { toSQL?: unknown }).toSQL === 'function';
 }
+
+/**
+ * `update "world" set "randomNumber" = case "id" when $1 then $2 when $3 then $4 else "randomNumber"
+ * end where "id" in ($1, $3) returning "id"`: one statement for `rows` rows that set `columns`. Its
+ * parameters are each row's id and then its values in `columns` order, then (when `stamped`) the
+ * time for `updated_at`. They need no casts: PostgreSQL types a `when` as the key and a `then` as its
+ * column, the `else`. Kept compiled when `cache` is set (small statements, prepared and run again).
+ */
+export function updateManyStatement(model: ModelClass, db: Knex, columns: readonly string[], rows: number, stamped: boolean, cache: boolean): string {
+  const build = () => {
+    const quoted = (name: string) => db.raw('??', [name]).toQuery();
+    const key = quoted(model.primaryKey);
+    const stride = columns.length + 1;
+    const idParam = (row: number) => `$${row * stride + 1}`;
+    const sets = columns.map((column, c) => {
+      let cases = '';
+      for (let row = 0; row < rows; row++) cases += ` when ${idParam(row)} then $${row * stride + 2 + c}`;
+      return `${quoted(column)} = case ${key}${cases} else ${quoted(column)} end`;
+    });
+    if (stamped) sets.push(`${quoted('updated_at')} = $${rows * stride + 1}`);
+    const ids = Array.from({ length: rows }, (_, row) => idParam(row)).join(', ');
+    return `update ${quoted(model.table)} set ${sets.join(', ')} where ${key} in (${ids}) returning ${key}`;
+  };
+  return cache ? cachedStatement(model, `updateMany:${columns.join(',')}:${rows}:${stamped}`, build) : build();
+}

@@ -111,17 +111,21 @@ describe('Trestle', () => {
     expectCommonHeaders(res);
   });
 
-  test('/updates changes each row it reads and answers the new values', async () => {
+  test('/updates changes each row it reads, in one statement, and answers the new values', async () => {
     const { result: res, queries } = await recordQueries(db, () => request(app).get('/updates?queries=5'));
     expect(res.status).toBe(200);
     expect(res.body).toHaveLength(5);
-    for (const world of res.body as Array<{ id: number; randomNumber: number }>) {
-      expect((await db.knex('world').where({ id: world.id }).first()).randomNumber).toBe(world.randomNumber);
-    }
-    expect(queries.map((q) => q.sql.split(' ')[0])).toEqual([...Array(5).fill('select'), ...Array(5).fill('update')]);
+    for (const [id, randomNumber] of lastValues(res.body)) expect((await db.knex('world').where({ id }).first()).randomNumber).toBe(randomNumber);
+    expect(queries.map((q) => q.sql.split(' ')[0])).toEqual([...Array(5).fill('select'), 'update']);
+    expect(queries[5]!.sql).toMatch(/^update "world" set "randomNumber" = case "id" when \$1 then \$2 .* where "id" in \(\$1, /);
     expect((await request(app).get('/updates?queries=0')).body).toHaveLength(1);
   });
 });
+
+/** Each id an /updates answer holds, with the last value it gives that id (an id read twice is written with its last). */
+function lastValues(worlds: Array<{ id: number; randomNumber: number }>): Map<number, number> {
+  return new Map(worlds.map((world) => [world.id, world.randomNumber]));
+}
 
 /** Runs `work`, again every 100 ms for up to 5 s while the embedded database still turns a new connection away (its last one is closing). */
 async function whenConnectionFree<T>(work: () => Promise<T>): Promise<T> {
@@ -214,15 +218,16 @@ describe.each([
     expectCommonHeaders(res, serverHeader);
   });
 
-  test('/updates changes each row it reads and answers the new values, by named prepared statements', async () => {
+  test('/updates changes each row it reads and answers the new values, by named prepared statements (the writes as one)', async () => {
     const res = await request(server).get('/updates?queries=5');
     expect(res.status).toBe(200);
     expect(res.body).toHaveLength(5);
-    for (const world of res.body as Array<{ id: number; randomNumber: number }>) {
-      expect((await pool.query('SELECT "randomNumber" FROM world WHERE id = $1', [world.id])).rows[0].randomNumber).toBe(world.randomNumber);
+    const written = lastValues(res.body);
+    for (const [id, randomNumber] of written) {
+      expect((await pool.query('SELECT "randomNumber" FROM world WHERE id = $1', [id])).rows[0].randomNumber).toBe(randomNumber);
     }
     expect((await request(server).get('/updates?queries=0')).body).toHaveLength(1);
     const prepared = (await pool.query('SELECT name FROM pg_prepared_statements')).rows.map((r) => r.name);
-    expect(prepared).toEqual(expect.arrayContaining(['world_by_id', 'update_world']));
+    expect(prepared).toEqual(expect.arrayContaining(['world_by_id', `update_worlds_${written.size}`, 'update_worlds_1']));
   });
 });

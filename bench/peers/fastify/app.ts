@@ -9,7 +9,7 @@ import ejs from 'ejs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { baselineViewsDir } from '../../express/app';
-import { additionalFortune, byMessage, queryCount, randomWorldId, statements } from '../../schema';
+import { additionalFortune, byMessage, queryCount, randomWorldId, statements, updateWorlds } from '../../schema';
 
 interface World {
   id: number;
@@ -49,7 +49,7 @@ export function buildFastifyApp(pool: Pool): FastifyInstance {
   app.get<{ Querystring: { queries?: string } }>('/updates', { schema: { response: { 200: worlds } } }, async (request) => {
     const rows = await findWorlds(queryCount(request.query.queries));
     for (const row of rows) row.randomNumber = randomWorldId();
-    await Promise.all(rows.map((row) => pool.query({ ...statements.updateWorld, values: [row.id, row.randomNumber] })));
+    await pool.query(updateWorlds(rows));
     return rows;
   });
   return app;
