@@ -16,6 +16,7 @@ export function connect(settings: Settings, logger?: Logger): Promise<Database> 
     url: settings.database.url,
     embeddedDataDir: settings.database.embeddedDataDir,
     poolMax: settings.database.poolMax,
+    idleTimeout: settings.database.idleTimeout,
     preparedStatements: settings.databaseScaling.preparedStatements,
     replicaUrls: settings.databaseScaling.replicaUrls,
   });

@@ -17,6 +17,8 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** How long an unused database connection stays open. */
+  DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
   /** Folder of the embedded database's data; one sub-folder per environment. */
   EMBEDDED_DB_DIR: z.string().min(1).default(path.join(root, '.data')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -94,6 +96,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     database: {
       url: raw.DATABASE_URL,
       poolMax: raw.DATABASE_POOL_MAX,
+      idleTimeout: raw.DATABASE_IDLE_TIMEOUT_MS,
       embeddedDataDir: path.resolve(raw.EMBEDDED_DB_DIR, nodeEnv),
     },
     session: {

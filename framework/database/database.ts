@@ -15,6 +15,12 @@ export interface DatabaseOptions {
   /** Milliseconds to wait for a free connection before failing (a 503 for the request). */
   acquireTimeout?: number;
   /**
+   * Milliseconds a connection may sit unused before it is closed (default 5 minutes, as Rails keeps
+   * them). `pg`'s own 10 seconds would make any pause in traffic cost a round of reconnecting:
+   * a new server process, and every prepared statement parsed and planned again.
+   */
+  idleTimeout?: number;
+  /**
    * Named prepared statements (default true). False for a pooler in transaction mode that drops
    * them between transactions (PgBouncer before 1.21, or without `max_prepared_statements`).
    */
@@ -24,6 +30,9 @@ export interface DatabaseOptions {
   /** Where knex's own warnings go (lost connections, pool errors); the console by default. */
   logger?: Logger;
 }
+
+/** How long an unused connection stays open unless `idleTimeout` says otherwise: five minutes. */
+export const defaultIdleTimeout = 5 * 60_000;
 
 /** One SQL statement that ran: what, with which values, how long it took, and its error if it failed. */
 export interface QueryEvent {
@@ -65,14 +74,15 @@ export interface Database {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const connectionTimeoutMillis = options.acquireTimeout ?? 5000;
+  const idleTimeoutMillis = options.idleTimeout ?? defaultIdleTimeout;
   const connect = (connection: pg.PoolConfig, poolMax: number, embedded: boolean) => {
     const warn = options.logger ? (message: string) => options.logger!.warn(message) : (message: string) => console.warn(message);
     const preparedStatements = options.preparedStatements ?? true;
     // Named statements need a fresh session: a URL can lead to a PGlite too (the tests reach theirs
     // so), whose one session outlives its connections. Unnamed statements never clash.
-    const pool = createConnectionPool(connection, poolMax, connectionTimeoutMillis, warn, { preparedStatements, freshSessions: embedded || preparedStatements });
+    const pool = createConnectionPool({ ...connection, idleTimeoutMillis }, poolMax, connectionTimeoutMillis, warn, { preparedStatements, freshSessions: embedded || preparedStatements });
     const instance = knex({ client: 'pg', connectionPool: pool, postProcessResponse: transformResult, log: knexLog(options.logger) } as Knex.Config);
-    const replicas = !embedded && options.replicaUrls?.length ? openReplicas(options.replicaUrls, poolMax, options.preparedStatements ?? true, redact, warn) : undefined;
+    const replicas = !embedded && options.replicaUrls?.length ? openReplicas(options.replicaUrls, { max: poolMax, idleTimeoutMillis }, options.preparedStatements ?? true, redact, warn) : undefined;
     if (replicas) routeReadsToReplicas(instance, replicas);
     const link: PoolLink = { pool, replicas, listeners: new Set(), background: new Set(), closing: false, warn };
     links.set(instance, link);

@@ -100,10 +100,10 @@ export class ReplicaSet {
  * Opens a pool per replica URL. Unlike the primary's pool it does not wait for a refused
  * connection to come back: a replica that is down is skipped at once and the read goes to the primary.
  */
-export function openReplicas(urls: readonly string[], max: number, preparedStatements: boolean, describe: (url: string) => string, warn: (message: string) => void): ReplicaSet {
+export function openReplicas(urls: readonly string[], size: Pick<pg.PoolConfig, 'max' | 'idleTimeoutMillis'>, preparedStatements: boolean, describe: (url: string) => string, warn: (message: string) => void): ReplicaSet {
   return new ReplicaSet(
     urls.map((url) => {
-      const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 1000, Client: preparedStatements ? pg.Client : withoutStatementNames(pg.Client) });
+      const pool = new pg.Pool({ connectionString: url, ...size, connectionTimeoutMillis: 1000, Client: preparedStatements ? pg.Client : withoutStatementNames(pg.Client) });
       if (!preparedStatements) sendUnnamedStatements(pool);
       pool.on('connect', (client) => client.on('error', () => undefined));
       pool.on('error', (error) => warn(`database: idle replica connection lost (${describe(url)}): ${error.message}`));

@@ -19,8 +19,9 @@ describe('settings from the environment', () => {
   });
 
   test('typed values from strings', () => {
-    const settings = readSettings({ NODE_ENV: 'production', PORT: '8080', DATABASE_URL: 'postgres://app:pw@db/app', DATABASE_POOL_MAX: '20', SESSION_SECRET: 'x'.repeat(40) });
-    expect(settings).toMatchObject({ env: 'production', port: 8080, database: { url: 'postgres://app:pw@db/app', poolMax: 20 }, autoMigrate: false });
+    const settings = readSettings({ NODE_ENV: 'production', PORT: '8080', DATABASE_URL: 'postgres://app:pw@db/app', DATABASE_POOL_MAX: '20', DATABASE_IDLE_TIMEOUT_MS: '60000', SESSION_SECRET: 'x'.repeat(40) });
+    expect(settings).toMatchObject({ env: 'production', port: 8080, database: { url: 'postgres://app:pw@db/app', poolMax: 20, idleTimeout: 60000 }, autoMigrate: false });
+    expect(readSettings({}).database.idleTimeout).toBe(300_000);
   });
 
   test('every bad value is reported at once, by name', () => {
@@ -55,7 +56,7 @@ describe('settings from the environment', () => {
   });
 
   test('a variable set to the empty string counts as unset, as in a .env or compose file', () => {
-    const names = ['NODE_ENV', 'PORT', 'HOST', 'DATABASE_URL', 'DATABASE_POOL_MAX', 'EMBEDDED_DB_DIR', 'LOG_LEVEL', 'LOG_FILE', 'SLOW_QUERY_MS', 'SERVER_TIMING',
+    const names = ['NODE_ENV', 'PORT', 'HOST', 'DATABASE_URL', 'DATABASE_POOL_MAX', 'DATABASE_IDLE_TIMEOUT_MS', 'EMBEDDED_DB_DIR', 'LOG_LEVEL', 'LOG_FILE', 'SLOW_QUERY_MS', 'SERVER_TIMING',
       'WEB_CONCURRENCY', 'SHUTDOWN_TIMEOUT_MS', 'BODY_LIMIT', 'AUTO_MIGRATE', 'SESSION_SECRET', 'SESSION_COOKIE_NAME', 'SESSION_IDLE_MINUTES',
       'SESSION_ABSOLUTE_HOURS', 'PASSWORD_HASH_COST', 'CORS_ORIGINS', 'TRUST_PROXY'];
     const empty = Object.fromEntries(names.map((name) => [name, '']));
