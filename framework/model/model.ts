@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { NotFound, PromiseContext } from '../support';
 import { onPrimary, runStatement, transformRows, translateDatabaseError } from '../database';
 import { allStatement, findStatement, isRawValue, updateStatement } from './statements';
-import { installEagerLoading } from './query';
+import { installEagerLoading, pageOf } from './query';
 import { isOutOfRange, isValidId, outOfRangeAsNone, permit, write } from './support';
 import type { ModelClass, ModelContext, ModelSchema, Page, Relation } from './types';
 import { preload, relatedQuery } from './relations';
@@ -212,13 +212,7 @@ class ModelBase<R extends object, W extends object = Partial<R>> {
 
   /** One page of `query` (all rows by primary key by default) with the totals a pager needs. */
   static async paginate<M extends ModelBase<object>>(this: ModelClass<M>, page: number, perPage: number, query?: ModelQuery<M>): Promise<Page<M>> {
-    const base = query ?? queryOf(this).orderBy(this.primaryKey);
-    const size = Math.min(Math.max(Math.trunc(perPage) || 1, 1), 100);
-    const current = Math.max(Math.trunc(page) || 1, 1);
-    const counted = base.clone().clearSelect().clearOrder().clear('limit').clear('offset').queryContext(null).count({ count: '*' }).first();
-    const total = Number(((await counted) as unknown as { count: string }).count);
-    const data = (await base.limit(size).offset((current - 1) * size)) as unknown as M[];
-    return { data, page: current, perPage: size, total, pages: Math.max(Math.ceil(total / size), 1) };
+    return pageOf<M>(query ?? queryOf(this).orderBy(this.primaryKey), page, perPage);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ModelClass } from './types';
+import type { ModelClass, Page } from './types';
 import { preload } from './relations';
 
 const preloadKey = Symbol('trestle.preload');
@@ -62,4 +62,14 @@ declare module 'knex' {
       (...relations: string[]): QueryBuilder<TRecord, TResult>;
     }
   }
+}
+
+/** One page of `base` (at most 100 rows; page and size made whole and at least 1) with the totals a pager needs. */
+export async function pageOf<M>(base: Knex.QueryBuilder, page: number, perPage: number): Promise<Page<M>> {
+  const size = Math.min(Math.max(Math.trunc(perPage) || 1, 1), 100);
+  const current = Math.max(Math.trunc(page) || 1, 1);
+  const counted = base.clone().clearSelect().clearOrder().clear('limit').clear('offset').queryContext(null).count({ count: '*' }).first();
+  const total = Number(((await counted) as unknown as { count: string }).count);
+  const data = (await base.limit(size).offset((current - 1) * size)) as unknown as M[];
+  return { data, page: current, perPage: size, total, pages: Math.max(Math.ceil(total / size), 1) };
 }
