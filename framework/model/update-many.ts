@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { runStatement, translateDatabaseError } from '../database';
-import { updateManyStatement } from './statements';
+import { isRawValue, updateManyStatement } from './statements';
 import { isOutOfRange, isValidId, permit } from './support';
 import type { ModelClass } from './types';
 
@@ -35,6 +35,8 @@ export async function updateMany(target: BulkUpdateTarget, rows: readonly object
     if ((typeof id !== 'number' && typeof id !== 'string') || !isValidId(id)) continue;
     const values = permit(model, attributes, true);
     if (target.beforeSave) await target.beforeSave(values, false);
+    // A field given as undefined is not set, as knex's `update` leaves it.
+    for (const column of Object.keys(values)) if (values[column] === undefined) delete values[column];
     byId.delete(String(id)); // the last row for an id wins, as it would updating one by one
     byId.set(String(id), { id, values });
   }
@@ -65,7 +67,8 @@ async function send(db: Knex, model: ModelClass, columns: string[], group: Entry
     for (const column of columns) params.push(values[column]);
   }
   if (stamp) params.push(stamp);
-  const prepared = !db.isTransaction && group.length <= preparedRowsLimit;
+  // SQL given as a value (`db.fn.now()`, `db.raw(…)`) is knex's to put in the statement.
+  const prepared = !db.isTransaction && group.length <= preparedRowsLimit && !params.some(isRawValue);
   const sql = updateManyStatement(model, db, columns, group.length, stamp !== undefined, prepared);
   try {
     return (prepared ? await runStatement(db, sql, params) : await rawRows(db, sql, params)).length;
@@ -78,7 +81,7 @@ async function send(db: Knex, model: ModelClass, columns: string[], group: Entry
   }
 }
 
-/** Runs `sql` through knex (inside a transaction, or too big to keep prepared): each `$n` becomes a `?` bound to the nth value. */
+/** Runs `sql` through knex (inside a transaction, too big to keep prepared, or holding SQL values): each `$n` becomes a `?` bound to the nth value. */
 async function rawRows(db: Knex, sql: string, params: readonly unknown[]): Promise<unknown[]> {
   const bindings: unknown[] = [];
   const text = sql.replace(/\$(\d+)/g, (_match, n: string) => {

@@ -73,6 +73,20 @@ describe('Model.updateMany', () => {
     expect(await Post.updateMany([])).toBe(0);
   });
 
+  test('a field given as undefined is left as it is; SQL given as a value is run', async () => {
+    // A model without a schema takes any column, SQL values (knex's `raw`) among them.
+    class PostRow extends Model<{ id: number; title: string; body: string }> {
+      static override table = 'posts';
+    }
+    const ids = await drafts(2, 'as given');
+    expect(await PostRow.updateMany([{ id: ids[0], title: undefined, body: 'only the body' }, { id: ids[1], title: t.knex.raw("upper('made by sql')") as never }])).toBe(2);
+    const rows = await t.knex('posts').whereIn('id', ids).orderBy('id');
+    expect(rows.map((row: { title: string; body: string }) => [row.title, row.body])).toEqual([
+      ['as given 0', 'only the body'],
+      ['MADE BY SQL', ''],
+    ]);
+  });
+
   test('each row is validated before anything is written, and beforeSave runs for each', async () => {
     const ids = await drafts(2, 'checked');
     const error = await Post.updateMany([{ id: ids[0], title: 'fine' }, { id: ids[1], title: '   ' }]).catch((e: unknown) => e);
