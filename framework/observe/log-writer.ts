@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 
-/** Writes one log line, given as the pieces of its JSON fields after `pid` (`,"reqId":"…"`, …): joined during the call, so the caller may reuse the array. */
+/** Writes one log line, given as the pieces of its JSON fields after `pid` (`,"reqId":"…"`, …): copied during the call, so the caller may reuse the array. */
 export type LineWriter = (fields: readonly string[]) => void;
 
 /**
@@ -15,16 +15,22 @@ export function fastLogWriter(logger: Logger): LineWriter | undefined {
   const pid = `,"pid":${process.pid}`;
   // The lines of one turn of the event loop go to the stream together, in writes of up to
   // `linesPerWrite`: pino's file stream measures its whole pending buffer on every write, which
-  // under load costs more than the line. Each line waits as one flat string, joined from its
-  // pieces: built by concatenation, a line is a tree of some fifty string nodes. Waiting lines are
-  // what a young collection in the middle of a turn has to copy, and every byte it copies brings
-  // V8's next doubling of the young generation closer (see `linesPerWrite`).
+  // under load costs more than the line. Waiting lines are what a young collection in the middle
+  // of a turn has to copy, and every byte it copies brings V8's next doubling of the young
+  // generation closer (see `linesPerWrite`). They wait as their pieces, joined once per write, in
+  // one array kept at its size: V8 frees an emptied array's storage, to grow it again for the next.
   const pending: string[] = [];
+  let waiting = 0; // pieces in `pending`, from the start
+  let lines = 0;
   const flush = () => {
-    if (pending.length === 0) return;
-    const lines = pending.join('');
-    pending.length = 0;
-    stream.write(lines);
+    if (lines === 0) return;
+    const text = pending.join('');
+    // Emptied, not cut: the slots past `waiting` are empty already, and the written pieces must
+    // not be kept alive by the array.
+    for (let i = 0; i < waiting; i++) pending[i] = '';
+    waiting = 0;
+    lines = 0;
+    stream.write(text);
   };
   // The exit hook is added with the first writer, not when the module loads.
   if (flushOnExit.size === 0) process.once('exit', flushAll);
@@ -34,14 +40,18 @@ export function fastLogWriter(logger: Logger): LineWriter | undefined {
   let now = 0;
   let nowText = '';
   return (fields) => {
-    if (pending.length === 0) setImmediate(flush);
+    if (lines === 0) setImmediate(flush);
     const time = Date.now();
     if (time !== now) {
       now = time;
       nowText = time.toFixed(0);
     }
-    pending.push(prefix, nowText, pid, fields.join(''), '}\n');
-    if (pending.length >= piecesPerWrite) flush();
+    pending[waiting++] = prefix;
+    pending[waiting++] = nowText;
+    pending[waiting++] = pid;
+    for (let i = 0; i < fields.length; i++) pending[waiting++] = fields[i]!;
+    pending[waiting++] = '}\n';
+    if (++lines >= linesPerWrite) flush();
   };
 }
 
@@ -54,8 +64,6 @@ export function fastLogWriter(logger: Logger): LineWriter | undefined {
  * about 350 bytes make a 6 KB write, still one system call for many lines.
  */
 export const linesPerWrite = 16;
-/** Each line waits as five strings: the prefix, the time, the pid, the fields and the end. */
-const piecesPerWrite = linesPerWrite * 5;
 
 interface LogStream {
   write(chunk: string): unknown;

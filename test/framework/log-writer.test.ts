@@ -25,5 +25,12 @@ describe('the request line writer', () => {
     expect(lines.map((line) => line.reqId)).toEqual(Array.from({ length: count }, (_, i) => `line-${i}`));
     expect(lines[0]).toMatchObject({ level: 30, pid: process.pid, status: 200 });
     expect(typeof lines[0]!.time).toBe('number');
+    // A later, shorter turn writes only its own lines: nothing of the longer one before it.
+    writeLine([',"reqId":"later-0"']);
+    writeLine([',"reqId":"later-1"']);
+    await nextTurn();
+    expect(writes).toEqual([linesPerWrite, linesPerWrite, 5, 2]);
+    const all = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { reqId: string }).reqId);
+    expect(all.slice(count)).toEqual(['later-0', 'later-1']);
   });
 });
