@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { findProjectRoot, loadConfig, type Environment } from '../framework';
+import { defaultIdleTimeout, findProjectRoot, loadConfig, type Environment } from '../framework';
 
 /** The project root (where package.json is), whether running from source or from dist/. */
 export const root = findProjectRoot(__dirname);
@@ -18,7 +18,7 @@ const schema = z.object({
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** How long an unused database connection stays open. */
-  DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(defaultIdleTimeout),
   /** Folder of the embedded database's data; one sub-folder per environment. */
   EMBEDDED_DB_DIR: z.string().min(1).default(path.join(root, '.data')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),

@@ -15,7 +15,7 @@ export { Controller, before, rateLimit, type Filter, type RenderOptions, type Ra
 
 // Models and the database
 export { Model, belongsTo, hasMany, hasOne, type Relations, type ModelQuery, type RowOf, type Attributes, type TableRow, type TableInsert, type Page } from './model';
-export { openDatabase, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage, onPrimary } from './database';
+export { openDatabase, defaultIdleTimeout, runInBackground, startEmbeddedPostgres, migrate, rollback, seed, migrationStatus, prepareDatabase, dropSchema, describeConnectionFailure, logQueries, pendingMigrationsPage, onPrimary } from './database';
 export type { Database, DatabaseOptions, QueryEvent, EmbeddedPostgres, MigrationPaths, QueryLogOptions, ReplicaState } from './database';
 
 // Errors, validation, settings

@@ -239,9 +239,24 @@ type Row = Record<string, unknown>;
  */
 export function runStatement(db: Knex, sql: string, values: readonly unknown[]): Promise<Row[]> {
   const link = links.get(db);
-  if (!link) return db.raw(sql.replace(/\$\d+/g, '?'), values as Knex.RawBinding[]).then((result: { rows: Row[] }) => result.rows);
+  if (!link) return runThroughKnex(db, sql, values);
   if (link.replicas && replicaReadsAllowed() && /^select\b/i.test(sql)) return runOnReplica(link, sql, values);
   return runReported(link, link.pool, sql, values, false);
+}
+
+/**
+ * Runs a statement written with numbered parameters (`$1`, which may appear more than once) through
+ * knex's `raw`: in a transaction, on a knex this module did not open, or with SQL among the values
+ * (`db.fn.now()`), which knex puts in the statement. Each `$n` becomes a `?` bound to the nth value.
+ */
+export async function runThroughKnex(db: Knex, sql: string, values: readonly unknown[]): Promise<Row[]> {
+  const bindings: unknown[] = [];
+  const text = sql.replace(/\$(\d+)/g, (_match, n: string) => {
+    bindings.push(values[Number(n) - 1]);
+    return '?';
+  });
+  const result = (await db.raw(text, bindings as Knex.RawBinding[])) as { rows: Row[] };
+  return result.rows;
 }
 
 /** A read on a replica, or on the primary when none is up (or the one picked fails to connect). */

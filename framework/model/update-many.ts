@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { runStatement, translateDatabaseError } from '../database';
+import { runStatement, runThroughKnex, translateDatabaseError } from '../database';
 import { isRawValue, updateManyStatement } from './statements';
 import { isOutOfRange, isValidId, permit } from './support';
 import type { ModelClass } from './types';
@@ -71,7 +71,7 @@ async function send(db: Knex, model: ModelClass, columns: string[], group: Entry
   const prepared = !db.isTransaction && group.length <= preparedRowsLimit && !params.some(isRawValue);
   const sql = updateManyStatement(model, db, columns, group.length, stamp !== undefined, prepared);
   try {
-    return (prepared ? await runStatement(db, sql, params) : await rawRows(db, sql, params)).length;
+    return (prepared ? await runStatement(db, sql, params) : await runThroughKnex(db, sql, params)).length;
   } catch (error) {
     // An id past an `integer` key names no record, as in `find`: the group goes again without
     // such ids. With none to drop, a value was out of range: a 400, as for `update`.
@@ -79,15 +79,4 @@ async function send(db: Knex, model: ModelClass, columns: string[], group: Entry
     if (!isOutOfRange(error) || inRange.length === group.length) throw translateDatabaseError(error) ?? error;
     return inRange.length === 0 ? 0 : send(db, model, columns, inRange, stamp);
   }
-}
-
-/** Runs `sql` through knex (inside a transaction, too big to keep prepared, or holding SQL values): each `$n` becomes a `?` bound to the nth value. */
-async function rawRows(db: Knex, sql: string, params: readonly unknown[]): Promise<unknown[]> {
-  const bindings: unknown[] = [];
-  const text = sql.replace(/\$(\d+)/g, (_match, n: string) => {
-    bindings.push(params[Number(n) - 1]);
-    return '?';
-  });
-  const result = (await db.raw(text, bindings as Knex.RawBinding[])) as { rows: unknown[] };
-  return result.rows;
 }
