@@ -14,7 +14,7 @@ describe('the request line writer', () => {
     const writeLine = fastLogWriter(logger)!;
     const count = linesPerWrite * 2 + 5;
     for (let i = 0; i < count; i++) {
-      writeLine([',"reqId":"line-', String(i), '","status":200']);
+      writeLine(`,"reqId":"line-${i}","status":200`);
       // Full writes go out at once, in the same turn: no more than a write's worth ever waits.
       expect(writes).toEqual(Array(Math.floor((i + 1) / linesPerWrite)).fill(linesPerWrite));
     }
@@ -26,8 +26,8 @@ describe('the request line writer', () => {
     expect(lines[0]).toMatchObject({ level: 30, pid: process.pid, status: 200 });
     expect(typeof lines[0]!.time).toBe('number');
     // A later, shorter turn writes only its own lines: nothing of the longer one before it.
-    writeLine([',"reqId":"later-0"']);
-    writeLine([',"reqId":"later-1"']);
+    writeLine(',"reqId":"later-0"');
+    writeLine(',"reqId":"later-1"');
     await nextTurn();
     expect(writes).toEqual([linesPerWrite, linesPerWrite, 5, 2]);
     const all = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { reqId: string }).reqId);
