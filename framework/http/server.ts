@@ -31,14 +31,17 @@ export interface ShutdownOutcome {
   waitingFor: string[];
 }
 
-const latestResponse = Symbol('trestle.latestResponse');
-/** A connection's response in progress; null once it has finished (idle, between requests); absent before the first request. */
-type ServedSocket = Socket & { [latestResponse]?: http.ServerResponse | null };
+/**
+ * A connection as Node's HTTP server keeps it: `_httpMessage` is the response in progress on it,
+ * set when its request arrives and back to null once the response has finished; absent before the
+ * first request. Read here rather than tracked with a listener on every request and response:
+ * those cost each request two more listener calls, and holding a finished response until the
+ * connection's next request kept its whole graph alive through young collections.
+ */
+type ServedSocket = Socket & { _httpMessage?: http.ServerResponse | null };
 
-/** Lets go of a finished response: kept until the connection's next request, it held the request's whole graph through young collections. */
-function forgetResponse(this: http.ServerResponse): void {
-  const socket = this.req.socket as ServedSocket;
-  if (socket[latestResponse] === this) socket[latestResponse] = null;
+function closeAfterResponse(_request: http.IncomingMessage, response: http.ServerResponse): void {
+  response.setHeader('Connection', 'close');
 }
 
 /** The classes Node's HTTP server makes each request and response from. */
@@ -58,8 +61,6 @@ export interface RunningServer {
  */
 export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, options: ServeOptions): Promise<RunningServer> {
   // A Trestle app's own request and response classes, when it has them (see `createApp`).
-  // The handler is added after the listener below, which must see each response before the app
-  // has sent its headers.
   const server = http.createServer({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, ...handler.httpClasses });
   server.headersTimeout = options.headersTimeout ?? 20_000;
   server.requestTimeout = options.requestTimeout ?? 30_000;
@@ -78,19 +79,6 @@ export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, 
     socket.once('close', () => delete open[id]);
   });
   const sockets = () => Object.values(open);
-  let stopping = false;
-  server.on('request', (request, response) => {
-    // After a shutdown begins, every response closes its connection once sent.
-    if (stopping) response.setHeader('Connection', 'close');
-    // The connection remembers its response in progress, for a shutdown to find those in flight. Not
-    // a Set of responses: a long-lived Set with an entry in and out per request makes V8 promote its
-    // tables to the old generation, with the responses in them and all they reach (4.4 KB per
-    // request measured), and the old generation then grows fourfold between full collections. Nor
-    // kept once finished: 64 keep-alive connections then held 370 KB of answered requests through
-    // each young collection on /json, against 110 KB without them.
-    (request.socket as ServedSocket)[latestResponse] = response;
-    response.on('finish', forgetResponse);
-  });
   server.on('request', handler);
 
   const timeout = options.shutdownTimeout ?? 10_000;
@@ -102,7 +90,7 @@ export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, 
   /** What the open connections are: requests in flight by method and path, the others counted. */
   const describeConnections = () => {
     const left = sockets();
-    const inFlight = left.map((socket) => socket[latestResponse]).filter((response) => response && !response.writableFinished);
+    const inFlight = left.map((socket) => socket._httpMessage).filter((response) => response && !response.writableFinished);
     const requests = inFlight.map((response) => `${response!.req.method} ${response!.req.url}`);
     return [`${left.length} open connection(s)${requests.length ? ` (in flight: ${requests.join(', ')})` : ''}`];
   };
@@ -110,10 +98,11 @@ export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, 
   let closing: Promise<ShutdownOutcome> | undefined;
   const shutdown = (reason = 'shutdown') => {
     closing ??= new Promise<ShutdownOutcome>((resolve) => {
-      stopping = true;
+      // After a shutdown begins, every response closes its connection once sent.
+      server.prependListener('request', closeAfterResponse);
       let step: 'connections' | 'close' = 'connections';
       for (const socket of sockets()) {
-        const response = socket[latestResponse];
+        const response = socket._httpMessage;
         if (response && !response.headersSent) response.setHeader('Connection', 'close');
       }
       options.logger.info(`${reason}: finishing requests in flight, then closing`);
@@ -176,7 +165,7 @@ export function serve(handler: RequestListener & { httpClasses?: HttpClasses }, 
   /** Closes connections with no request in progress; those that never had one only when `includeNew`. */
   const closeIdle = (includeNew: boolean) => {
     for (const socket of sockets()) {
-      const response = socket[latestResponse];
+      const response = socket._httpMessage;
       if (response === undefined ? includeNew : response === null || response.writableFinished) socket.destroy();
     }
   };
