@@ -233,6 +233,40 @@ describe('Express settings and middleware still apply', () => {
     expect(page.headers['x-wrapped']).toBe('string');
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
   });
+
+  test("the framework's own headers are seen by middleware that wraps `setHeader` and read back by a logger after the answer", async () => {
+    const seenSet: string[][] = [];
+    const readAfter: Array<Record<string, unknown>> = [];
+    const watched = build((a) =>
+      a.use((_req, res, next) => {
+        const names: string[] = [];
+        seenSet.push(names);
+        const setHeader = res.setHeader;
+        res.setHeader = function watchedSetHeader(this: typeof res, name: string, value: string | number | readonly string[]) {
+          names.push(name.toLowerCase());
+          return setHeader.call(this, name, value);
+        };
+        // As morgan reads `:res[content-length]`: once the response has finished.
+        res.on('finish', () => readAfter.push({ type: res.getHeader('content-type'), length: res.getHeader('content-length'), etag: res.getHeader('etag'), id: res.getHeader('x-request-id') }));
+        next();
+      }),
+    );
+    const answer = await request(watched).get('/answers/greeting').set('X-Request-Id', 'req-42');
+    // The request id is set before app middleware runs; the answer's own three go through the wrapper.
+    expect(seenSet[0]).toEqual(['content-type', 'content-length', 'etag']);
+    expect(readAfter[0]).toEqual({ type: 'application/json; charset=utf-8', length: Number(answer.headers['content-length']), etag: answer.headers.etag, id: 'req-42' });
+    // Without the wrapper, the same values are stored where `getHeader` finds them.
+    const plainReads: Array<Record<string, unknown>> = [];
+    const plain = build((a) =>
+      a.use((_req, res, next) => {
+        res.on('finish', () => plainReads.push({ type: res.getHeader('content-type'), length: res.getHeader('content-length'), etag: res.getHeader('etag'), names: res.getHeaderNames() }));
+        next();
+      }),
+    );
+    const unwatched = await request(plain).get('/answers/text');
+    expect(plainReads[0]).toMatchObject({ type: 'text/plain; charset=utf-8', length: Buffer.byteLength('plain words, ünïcode'), etag: unwatched.headers.etag });
+    expect(plainReads[0]!.names).toEqual(expect.arrayContaining(['x-request-id', 'content-type', 'content-length', 'etag']));
+  });
 });
 
 describe('security headers', () => {
