@@ -113,9 +113,13 @@ function controllerTime(t: RequestTimings, now: number): number | undefined {
   return t.controllerStart >= 0 ? now - t.controllerStart : undefined;
 }
 
+const countOfQueries = (count: number) => `${count} ${count === 1 ? 'query' : 'queries'}`;
+/** `0 queries` to `31 queries`, made once: a request's count is written in its log line. */
+const queryCounts = Array.from({ length: 32 }, (_, count) => countOfQueries(count));
+
 /** `3 queries`, with where they ran when a replica served any: `1 query (replica)`, `3 queries (2 on replica)`. */
 function queries(t: RequestTimings): string {
-  const count = `${t.dbCount} ${t.dbCount === 1 ? 'query' : 'queries'}`;
+  const count = queryCounts[t.dbCount] ?? countOfQueries(t.dbCount);
   if (t.dbReplicaCount === 0) return count;
   return t.dbReplicaCount === t.dbCount ? `${count} (replica)` : `${count} (${t.dbReplicaCount} on replica)`;
 }
@@ -142,8 +146,6 @@ function routeFieldsOf(route: TimedRoute): string {
   return fields;
 }
 
-/** How many queries a request ran, as the message says it, made once for the common counts. */
-const queryCounts = Array.from({ length: 32 }, (_, count) => `${count} ${count === 1 ? 'query' : 'queries'}`);
 
 function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: Request, response: Response, t: RequestTimings): void {
   if (!logger.isLevelEnabled('info')) return;
@@ -173,9 +175,8 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
   const pathText = pathJson.length === path.length + 2 ? path : pathJson.slice(1, -1);
   const routePart = route ? routeFieldsOf(route) : '';
   const controllerPart = controller === undefined ? '' : `,"controller":${formatMs(controller)}`;
-  const count = t.dbReplicaCount === 0 ? (queryCounts[t.dbCount] ?? queries(t)) : queries(t);
   const method = request.method;
   writeLine(
-    `,"reqId":"${t.id}","method":"${method}","path":${pathJson},"status":${status}${routePart},"ms":{"total":${total}${controllerPart},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":"${method} ${pathText} ${status} ${reason} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${count})"`,
+    `,"reqId":"${t.id}","method":"${method}","path":${pathJson},"status":${status}${routePart},"ms":{"total":${total}${controllerPart},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":"${method} ${pathText} ${status} ${reason} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})"`,
   );
 }
