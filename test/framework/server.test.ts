@@ -135,6 +135,23 @@ describe('graceful shutdown', () => {
     }
   });
 
+  test('a connection opened before the shutdown whose first request comes during it is answered, with Connection: close', async () => {
+    const running = await serve(app(), { port: 0, host: '127.0.0.1', logger });
+    const socket = net.connect(running.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    const stopped = running.shutdown('test');
+    // Within the grace a new connection gets for its first request.
+    await new Promise((r) => setTimeout(r, 50));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).toMatch(/\r\nConnection: close\r\n/i);
+    await stopped;
+  });
+
   test('idle keep-alive connections do not hold the shutdown open', async () => {
     const running = await serve(app(), { port: 0, host: '127.0.0.1', logger });
     const agent = new http.Agent({ keepAlive: true });
