@@ -4,6 +4,7 @@ import request from 'supertest';
 import { buildApplication } from '../../config/application';
 import { connect } from '../../config/database';
 import { readSettings } from '../../config/settings';
+import { openTestDatabase } from '../support/app';
 import { testDatabaseUrl } from '../support/database-url';
 
 // Connections are counted in PostgreSQL's pg_stat_activity, by the application name each app's URL
@@ -23,6 +24,12 @@ async function appWith(name: string, variables: Record<string, string>) {
 withPostgres('unused database connections', () => {
   const observer = knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
   afterAll(() => observer.destroy());
+  // This worker's database, migrated and seeded as every test file's is: run first in its worker,
+  // the file otherwise found no tables, and the page failed.
+  beforeAll(async () => {
+    const prepared = await openTestDatabase();
+    await prepared.close();
+  });
   const open = async (name: string) => Number((await observer('pg_stat_activity').where({ application_name: name }).count({ n: '*' }).first())!.n);
 
   // One app at a time: the models use the database of the app built last.
