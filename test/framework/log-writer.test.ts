@@ -1,36 +1,100 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger, fastLogWriter, linesPerWrite, tapLogLines } from '../../framework/observe';
+import { createLogger, fastLogWriter, logBufferBytes, tapLogLines } from '../../framework/observe';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+function logFile(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-log-')), 'requests.log');
+}
+
+/** The file's lines, each parsed: a torn or merged line fails here. */
+function linesOf(file: string): Array<Record<string, unknown>> {
+  const text = fs.readFileSync(file, 'utf8');
+  if (text !== '') expect(text.endsWith('\n')).toBe(true);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 describe('the request line writer', () => {
-  test(`a turn's lines go to the file in writes of at most ${linesPerWrite}, the rest the turn after`, async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'trestle-log-')), 'requests.log');
-    const logger = createLogger({ level: 'info', destination: file });
-    const writes: number[] = [];
-    expect(tapLogLines(logger, (chunk) => writes.push(chunk.split('\n').filter(Boolean).length))).toBe(true);
-    const writeLine = fastLogWriter(logger)!;
-    const count = linesPerWrite * 2 + 5;
-    for (let i = 0; i < count; i++) {
-      writeLine(`,"reqId":"line-${i}","status":200`);
-      // Full writes go out at once, in the same turn: no more than a write's worth ever waits.
-      expect(writes).toEqual(Array(Math.floor((i + 1) / linesPerWrite)).fill(linesPerWrite));
-    }
-    expect(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(linesPerWrite * 2);
+  test("a turn's lines reach the file together when the turn ends, in order, each a whole JSON line", async () => {
+    const file = logFile();
+    const writeLine = fastLogWriter(createLogger({ level: 'info', destination: file }))!;
+    for (let i = 0; i < 40; i++) writeLine(`,"reqId":"line-${i}","status":200`);
+    expect(linesOf(file)).toHaveLength(0);
     await nextTurn();
-    expect(writes).toEqual([linesPerWrite, linesPerWrite, 5]);
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.map((line) => line.reqId)).toEqual(Array.from({ length: count }, (_, i) => `line-${i}`));
+    const lines = linesOf(file);
+    expect(lines.map((line) => line.reqId)).toEqual(Array.from({ length: 40 }, (_, i) => `line-${i}`));
     expect(lines[0]).toMatchObject({ level: 30, pid: process.pid, status: 200 });
     expect(typeof lines[0]!.time).toBe('number');
-    // A later, shorter turn writes only its own lines: nothing of the longer one before it.
+    // A later, shorter turn writes only its own lines: nothing of the longer one again.
     writeLine(',"reqId":"later-0"');
     writeLine(',"reqId":"later-1"');
     await nextTurn();
-    expect(writes).toEqual([linesPerWrite, linesPerWrite, 5, 2]);
-    const all = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { reqId: string }).reqId);
-    expect(all.slice(count)).toEqual(['later-0', 'later-1']);
+    expect(linesOf(file).map((line) => line.reqId).slice(40)).toEqual(['later-0', 'later-1']);
+  });
+
+  test('text past ASCII is written as UTF-8, whole', async () => {
+    const file = logFile();
+    const writeLine = fastLogWriter(createLogger({ level: 'info', destination: file }))!;
+    const path = '/café/東京/👋';
+    writeLine(`,"path":${JSON.stringify(path)},"msg":"GET ${path} 200 OK"`);
+    await nextTurn();
+    expect(linesOf(file)).toEqual([expect.objectContaining({ path, msg: `GET ${path} 200 OK` })]);
+  });
+
+  test('a turn with more lines than the buffer holds writes whole lines as it fills, the rest when it ends', async () => {
+    const file = logFile();
+    const writeLine = fastLogWriter(createLogger({ level: 'info', destination: file }))!;
+    const padding = 'x'.repeat(1000);
+    const count = Math.ceil((logBufferBytes * 2.5) / 1100);
+    for (let i = 0; i < count; i++) writeLine(`,"reqId":"line-${i}","pad":"${padding}"`);
+    const midTurn = linesOf(file).length;
+    expect(midTurn).toBeGreaterThan(0);
+    expect(midTurn).toBeLessThan(count);
+    await nextTurn();
+    expect(linesOf(file).map((line) => line.reqId)).toEqual(Array.from({ length: count }, (_, i) => `line-${i}`));
+  });
+
+  test('a line larger than the buffer goes out whole, after the lines before it', async () => {
+    const file = logFile();
+    const writeLine = fastLogWriter(createLogger({ level: 'info', destination: file }))!;
+    writeLine(',"reqId":"before"');
+    writeLine(`,"reqId":"huge","path":"/${'p'.repeat(logBufferBytes)}"`);
+    writeLine(',"reqId":"after"');
+    await nextTurn();
+    expect(linesOf(file).map((line) => line.reqId)).toEqual(['before', 'huge', 'after']);
+  });
+
+  test('a tapped stream sees each turn as one chunk of whole lines, and the file gets them too', async () => {
+    const file = logFile();
+    const logger = createLogger({ level: 'info', destination: file });
+    const chunks: string[] = [];
+    expect(tapLogLines(logger, (chunk) => chunks.push(chunk))).toBe(true);
+    const writeLine = fastLogWriter(logger)!;
+    writeLine(',"reqId":"a"');
+    writeLine(',"reqId":"b"');
+    expect(chunks).toEqual([]);
+    await nextTurn();
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]!.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { reqId: string }).reqId)).toEqual(['a', 'b']);
+    expect(linesOf(file).map((line) => line.reqId)).toEqual(['a', 'b']);
+  });
+
+  test('lines still waiting are written when the process exits', () => {
+    const file = logFile();
+    const script = `
+      const { createLogger, fastLogWriter } = require(${JSON.stringify(path.resolve(__dirname, '../../framework/observe'))});
+      const writeLine = fastLogWriter(createLogger({ level: 'info', destination: ${JSON.stringify(file)} }));
+      writeLine(',"reqId":"last-words"');
+      process.exit(3);
+    `;
+    const { status, stderr } = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../..') });
+    expect({ status, stderr: String(stderr) }).toEqual({ status: 3, stderr: '' });
+    expect(linesOf(file).map((line) => line.reqId)).toEqual(['last-words']);
   });
 });
