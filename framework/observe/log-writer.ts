@@ -69,13 +69,13 @@ export const logBufferBytes = 64 * 1024;
 
 /**
  * Writes `length` bytes of `buffer` to `stream`: straight to its file when it is pino's own
- * synchronous file stream, its `write` not replaced (by `tapLogLines`, say), as that `write` would
- * do without making the bytes a string and measuring them again; otherwise, or if the file refuses,
- * as a string through `write`, so the stream handles it (and its errors) as it handles any line.
+ * synchronous file stream and not tapped (`tapLogLines`), as its `write` would, without making the
+ * bytes a string and measuring them again; otherwise, or if the file refuses, as a string through
+ * `write`, so the stream handles it (and its errors) as it handles any line.
  */
 function writeOut(stream: LogStream, buffer: Buffer, length: number): void {
   let written = 0;
-  if (stream.sync === true && !Object.prototype.hasOwnProperty.call(stream, 'write') && typeof stream.fd === 'number' && stream.fd >= 0) {
+  if (stream.sync === true && !tappedStreams.has(stream) && typeof stream.fd === 'number' && stream.fd >= 0) {
     try {
       while (written < length) written += fs.writeSync(stream.fd, buffer, written, length - written);
       return;
@@ -93,6 +93,9 @@ interface LogStream {
   fd?: number;
   sync?: boolean;
 }
+
+/** Streams whose every write a listener sees (`tapLogLines`): request lines go to them through `write`. */
+const tappedStreams = new WeakSet<LogStream>();
 
 /** Each log stream's pending request lines, written when the process exits (a crash included), as pino's stream does. */
 const flushOnExit = new Map<LogStream, () => void>();
@@ -117,6 +120,7 @@ export function tapLogLines(logger: Logger, listener: (chunk: string) => void): 
   const stream = (logger as unknown as Record<symbol, LogStream | undefined>)[pino.symbols.streamSym];
   if (!stream || typeof stream.write !== 'function') return false;
   const write = stream.write;
+  tappedStreams.add(stream);
   stream.write = function writeAndTell(this: LogStream, chunk: string) {
     listener(chunk);
     return write.call(this, chunk);
