@@ -18,8 +18,8 @@ export type LineWriter = (fields: string) => void;
  * `fs.writeSync` on its file; to any other stream (stdout, a tap) as one string a turn.
  */
 export function fastLogWriter(logger: Logger): LineWriter | undefined {
-  const stream = (logger as unknown as Record<symbol, LogStream | undefined>)[pino.symbols.streamSym];
-  if (!stream || typeof stream.write !== 'function') return undefined;
+  const stream = streamOf(logger);
+  if (!stream) return undefined;
   const prefix = `{"level":30,"time":`;
   const pid = `,"pid":${process.pid}`;
   const buffer = Buffer.allocUnsafeSlow(logBufferBytes);
@@ -86,6 +86,12 @@ function writeOut(stream: LogStream, buffer: Buffer, length: number): void {
   stream.write(buffer.toString('utf8', written, length));
 }
 
+/** The stream a pino logger writes its lines to (its destination), if it has one with a `write`. */
+function streamOf(logger: Logger): LogStream | undefined {
+  const stream = (logger as unknown as Record<symbol, LogStream | undefined>)[pino.symbols.streamSym];
+  return stream && typeof stream.write === 'function' ? stream : undefined;
+}
+
 interface LogStream {
   write(chunk: string): unknown;
   flushSync?(): void;
@@ -117,8 +123,8 @@ function flushAll(): void {
  * context is current. For development tools; returns false when the logger has no stream to tap.
  */
 export function tapLogLines(logger: Logger, listener: (chunk: string) => void): boolean {
-  const stream = (logger as unknown as Record<symbol, LogStream | undefined>)[pino.symbols.streamSym];
-  if (!stream || typeof stream.write !== 'function') return false;
+  const stream = streamOf(logger);
+  if (!stream) return false;
   const write = stream.write;
   tappedStreams.add(stream);
   stream.write = function writeAndTell(this: LogStream, chunk: string) {
