@@ -1,6 +1,6 @@
 import pg from 'pg';
+import { sendUnnamedStatements } from './prepared-statements';
 
-type Row = Record<string, unknown>;
 type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, release: (error?: Error | boolean) => void) => void;
 
 const retryEveryMs = 100;
@@ -183,65 +183,4 @@ export function createConnectionPool(
   });
   pool.on('error', (error) => warn(`database: idle connection lost: ${error.message}`));
   return pool;
-}
-
-/** Pools whose statements run unnamed (see `ConnectionPoolBehaviour.preparedStatements`). */
-const unpreparedPools = new WeakSet<pg.Pool>();
-
-/** Makes `runPrepared` send the statements of `pool` unnamed rather than name them (its clients would drop the name anyway). */
-export function sendUnnamedStatements(pool: pg.Pool): void {
-  unpreparedPools.add(pool);
-}
-
-const statementNames = new Map<string, string>();
-let statementsNamed = 0;
-
-/** Each distinct statement gets one name, so every connection prepares it once and then only executes it. */
-function statementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (name === undefined) statementNames.set(sql, (name = `trestle_${++statementsNamed}`));
-  return name;
-}
-
-// PostgreSQL refuses to run a prepared statement whose result columns changed under it (a
-// migration since it was prepared): "cached plan must not change result type".
-const stalePlan = '0A000';
-
-/** When a statement started and ended on its connection (0 if it never got one). */
-export interface StatementTiming {
-  start: number;
-  end: number;
-}
-
-/**
- * Runs `sql` as a named prepared statement on a connection of `pool` (unnamed if the pool was
- * opened without prepared statements), filling in `timing`. The
- * driver's callbacks are used rather than its promises: this is the hottest path of the model
- * layer, and each promise costs (more so with async context tracking on).
- */
-export function runPrepared(pool: pg.Pool, sql: string, values: readonly unknown[], timing: StatementTiming): Promise<Row[]> {
-  return new Promise((resolve, reject) => {
-    pool.connect((connectError, client, release) => {
-      if (connectError || !client) return reject(connectError);
-      timing.start = performance.now();
-      const finish = (error: Error | null | undefined, result: pg.QueryResult<Row> | undefined) => {
-        timing.end = performance.now();
-        // A statement error (it has a SQLSTATE) leaves the connection usable; anything else may not.
-        release(error && !(error as { code?: string }).code ? error : undefined);
-        if (error) reject(error);
-        else resolve(result!.rows);
-      };
-      // A Query built from the text, then named: pg deep-copies a config object on every call.
-      const query = new pg.Query<Row>(sql, values as unknown[], (error: Error | undefined, result: pg.QueryResult<Row>) => {
-        if (error && (error as { code?: string }).code === stalePlan) {
-          // Run it unprepared this time; the connection keeps its stale copy, so the next run takes a fresh name.
-          statementNames.delete(sql);
-          return client.query<Row>(sql, values as unknown[], finish);
-        }
-        finish(error, result);
-      });
-      if (!unpreparedPools.has(pool)) (query as unknown as { name: string }).name = statementName(sql);
-      client.query(query);
-    });
-  });
 }

@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex';
 import type pg from 'pg';
-import { createConnectionPool, runPrepared, type StatementTiming } from './connection-pool';
+import { createConnectionPool } from './connection-pool';
+import { runPrepared, type StatementTiming } from './prepared-statements';
 import { onReplicaKey, openReplicas, replicaFailed, replicaReadsAllowed, routeReadsToReplicas, type ReplicaSet, type ReplicaState } from './replicas';
 import type { Logger } from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
@@ -69,8 +70,8 @@ export interface Database {
  * and reached over loopback with the same client. Both run the same migrations and queries.
  *
  * Connections live in one `pg.Pool`, shared by knex (its builder, transactions, migrations) and by
- * the model layer's compiled statements, which go straight to the pool: the same path a
- * hand-written `pg` app takes, with nothing between the statement and the driver.
+ * the model layer's compiled statements, which go to the pool without knex in between and, when
+ * every connection is busy, share connections through `pg`'s pipeline mode (`runPrepared`).
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const connectionTimeoutMillis = options.acquireTimeout ?? 5000;

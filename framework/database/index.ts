@@ -9,3 +9,4 @@ export * from './schema-types';
 export * from './query-log';
 export * from './replicas';
 export * from './pending-migrations';
+export * from './prepared-statements';

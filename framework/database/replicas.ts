@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { PromiseContext } from '../support';
-import { sendUnnamedStatements, withoutStatementNames } from './connection-pool';
+import { withoutStatementNames } from './connection-pool';
+import { sendUnnamedStatements } from './prepared-statements';
 
 /** Where the reads of the code running now may go: set per request (see `readYourWrites`) or by `onPrimary`. */
 const readRole = new PromiseContext<'replica' | 'primary'>();
