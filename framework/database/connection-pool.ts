@@ -40,7 +40,7 @@ export class ConnectionPool extends pg.Pool {
 
   constructor(
     config: pg.PoolConfig,
-    private readonly acquireTimeoutMs: number,
+    readonly acquireTimeoutMs: number,
   ) {
     // No timeout for pg-pool itself: connecting has the client's own (see `withConnectTimeout`), and waiting is timed here.
     super({ ...config, connectionTimeoutMillis: 0 });

@@ -35,6 +35,14 @@ export interface StatementTiming {
   end: number;
 }
 
+/**
+ * How many statements a connection carries at once. Past that, a statement waits in this module's
+ * line for the first connection to answer one (as a pool hands the first connection freed to the
+ * next in line), so a connection slower than the rest gets fewer, and a request's statements are
+ * not held up behind a deep queue on it.
+ */
+export const pipelineDepth = 4;
+
 /** A statement to run, and the promise waiting for its rows. */
 interface Job {
   readonly sql: string;
@@ -42,6 +50,8 @@ interface Job {
   readonly timing: StatementTiming;
   readonly resolve: (rows: Row[]) => void;
   readonly reject: (error: unknown) => void;
+  /** Until when it may wait in line for room on a connection (set when it joins the line). */
+  deadline: number;
 }
 
 /** A connection checked out for statements (or being checked out), with how many are on it now. */
@@ -62,24 +72,27 @@ interface Lane {
  *
  * A statement takes a connection of its own while the pool has one free (idle, or room for a new
  * one). When every connection is busy, it is sent down the least busy connection this runner holds,
- * behind the statements already there, with `pg`'s pipeline mode: PostgreSQL runs them in order,
- * each with its own Sync (so one statement's error fails that statement only), and the client
- * reads their answers in order. One round trip then carries several statements, and the pool's
- * checkout is paid once per connection rather than once per statement: on loopback, with 64
- * requests in flight on 16 connections, that about halves the CPU the driver spends per statement.
+ * behind the statements already there (up to `pipelineDepth`), with `pg`'s pipeline mode:
+ * PostgreSQL runs them in order, each with its own Sync (so one statement's error fails that
+ * statement only), and the client reads their answers in order. One round trip then carries
+ * several statements, and the pool's checkout is paid once per connection rather than once per
+ * statement: under load that about halves the CPU the driver spends per statement.
  *
- * A statement added to a connection is on the wire at once and answered in turn: it never waits for
- * a connection, so the pool's acquire timeout does not apply to it (as to any statement already
- * running). The least busy connection takes it, so a connection stuck behind a slow statement gets
- * fewer. A connection goes back to the pool as soon as its last statement is answered, with
- * pipeline mode off again: knex, transactions and streams get connections in `pg`'s usual mode.
- * While anyone waits in the pool's line (a transaction, say), nothing is added to a connection:
- * new statements queue in that line too, behind it, and the connections held here drain to it.
+ * When every connection held here is full, a statement waits in this runner's line, and the first
+ * connection to answer a statement takes the oldest one waiting; like the pool's line, it fails
+ * after the pool's acquire timeout ("timeout exceeded when trying to connect", a 503). A connection
+ * goes back to the pool as soon as its last statement is answered, with pipeline mode off again:
+ * knex, transactions and streams get connections in `pg`'s usual mode. While anyone else waits in
+ * the pool's line (a transaction, say), nothing is added to a connection: new statements queue in
+ * that line too, behind it, and the connections held here drain to it.
  */
 class StatementRunner {
   private readonly lanes: Lane[] = [];
   /** Lanes whose connection has not arrived yet. */
   private checkingOut = 0;
+  /** Statements waiting for room on a connection, oldest first. */
+  private readonly line: Job[] = [];
+  private lineTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -87,29 +100,49 @@ class StatementRunner {
   ) {}
 
   run(sql: string, values: readonly unknown[], timing: StatementTiming): Promise<Row[]> {
-    return new Promise((resolve, reject) => {
-      const job: Job = { sql, values, timing, resolve, reject };
-      const lane = this.sharedLane();
-      if (lane === undefined) this.checkOut(job);
-      else if (lane.client === undefined) {
-        lane.inFlight++;
-        lane.waiting.push(job);
-      } else this.send(lane, job);
-    });
+    return new Promise((resolve, reject) => this.place({ sql, values, timing, resolve, reject, deadline: 0 }));
   }
 
-  /** A connection to add the statement to, or none when it should take a connection from the pool. */
-  private sharedLane(): Lane | undefined {
-    if (this.lanes.length === 0) return undefined;
+  /** Sends `job` down a connection with room, or takes one from the pool, or puts it in line. */
+  private place(job: Job): void {
     const pool = this.pool;
     // The pool's counts still include this runner's own checkouts under way: the idle connection
     // each will take, or its place in the line.
     const free = pool.idleCount + pool.options.max - pool.totalCount;
-    // A free connection nobody here has claimed, or someone else in line: the statement goes through the pool.
-    if (free > this.checkingOut || pool.waitingCount > this.checkingOut) return undefined;
-    let least = this.lanes[0]!;
-    for (const lane of this.lanes) if (lane.inFlight < least.inFlight) least = lane;
-    return least;
+    const othersWaiting = pool.waitingCount > this.checkingOut;
+    if (!this.pipelining || free > this.checkingOut || othersWaiting || this.lanes.length === 0) return this.checkOut(job);
+    const lane = this.laneWithRoom();
+    if (lane === undefined) return this.waitInLine(job);
+    if (lane.client !== undefined) return this.send(lane, job);
+    lane.inFlight++;
+    lane.waiting.push(job);
+  }
+
+  /** The least busy connection held here with room for another statement. */
+  private laneWithRoom(): Lane | undefined {
+    let least: Lane | undefined;
+    for (const lane of this.lanes) if (least === undefined || lane.inFlight < least.inFlight) least = lane;
+    return least !== undefined && least.inFlight < pipelineDepth ? least : undefined;
+  }
+
+  private waitInLine(job: Job): void {
+    // A statement put back in line (its connection was given back) keeps its first deadline.
+    if (job.deadline === 0) job.deadline = Date.now() + this.acquireTimeout();
+    this.line.push(job);
+    this.lineTimer ??= setTimeout(() => this.expireWaiters(), this.acquireTimeout()).unref();
+  }
+
+  /** The pool's acquire timeout: how long a statement may wait for room, as for a connection. */
+  private acquireTimeout(): number {
+    return (this.pool as { acquireTimeoutMs?: number }).acquireTimeoutMs ?? this.pool.options.connectionTimeoutMillis ?? 0;
+  }
+
+  /** Fails the statements in line whose time is up (all wait as long: the oldest first), then times the next. */
+  private expireWaiters(): void {
+    this.lineTimer = undefined;
+    const now = Date.now();
+    while (this.line.length > 0 && this.line[0]!.deadline <= now) this.line.shift()!.reject(new Error('timeout exceeded when trying to connect'));
+    if (this.line.length > 0) this.lineTimer = setTimeout(() => this.expireWaiters(), this.line[0]!.deadline - now).unref();
   }
 
   /** Takes a connection from the pool for `job`; statements issued before it arrives may join it. */
@@ -152,7 +185,10 @@ class StatementRunner {
         lane.broken = error;
         this.forget(lane);
       }
-      if (--lane.inFlight === 0) this.giveBack(lane);
+      lane.inFlight--;
+      // The freed place goes to the oldest statement in line, unless someone else waits for a connection.
+      if (this.line.length > 0 && !lane.broken && this.pool.waitingCount <= this.checkingOut) this.send(lane, this.line.shift()!);
+      else if (lane.inFlight === 0) this.giveBack(lane);
       if (error) job.reject(error);
       else job.resolve(result!.rows);
     };
@@ -180,6 +216,8 @@ class StatementRunner {
       setPipelineMode(lane.client!, false);
     }
     lane.release(lane.broken);
+    // The last connection held here is gone: what waits in line goes to the pool.
+    if (this.lanes.length === 0 && this.line.length > 0) for (const job of this.line.splice(0)) this.place(job);
   }
 }
 

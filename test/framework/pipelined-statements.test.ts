@@ -48,6 +48,20 @@ test('statements issued while the connection is busy all run, in order, and none
   expect([...times].sort((a, b) => a - b)).toEqual(times);
 });
 
+test('past four statements on the connection, the next waits in line, and fails after the acquire timeout like a wait for a connection', async () => {
+  const started = Date.now();
+  const long = [1, 2, 3, 4].map((n) => run('select pg_sleep(1.5)::text as slept, $1::int as n', [n]));
+  const fifth = run('select $1::int as n', [5]).then(
+    () => 'served',
+    (error: Error) => ({ error: error.message, afterMs: Date.now() - started }),
+  );
+  expect(await fifth).toEqual({ error: 'timeout exceeded when trying to connect', afterMs: expect.any(Number) });
+  const { afterMs } = (await fifth) as { afterMs: number };
+  expect(afterMs).toBeGreaterThanOrEqual(acquireTimeout - 50);
+  expect(afterMs).toBeLessThan(1500);
+  expect((await Promise.all(long)).map((rows) => rows[0]!.n)).toEqual([1, 2, 3, 4]);
+}, 15000);
+
 test('a failing statement among them fails alone, with its own error', async () => {
   const answers = await Promise.allSettled([1, 0, 2, 0, 5].map((n) => run('select 10 / $1::int as q', [n])));
   expect(answers.map((answer) => answer.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
