@@ -1,10 +1,32 @@
 /** Small HTML-building pieces shared by the view helpers. Everything interpolated is escaped. */
 
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+const htmlSpecial = /[&<>'"]/;
 
-/** Escapes text for HTML content and attribute values. */
+/**
+ * Escapes text for HTML content and attribute values (`&amp;`, `&lt;`, `&gt;`, `&#34;`, `&#39;`;
+ * nothing for `null` or `undefined`), exactly as EJS's own `escapeXML` does: it is what `<%= %>`
+ * uses. Most values have nothing to escape, and those come back as they are, with no replace
+ * calling back per character.
+ */
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => escapes[c]!);
+  const text = value == null ? '' : typeof value === 'string' ? value : String(value);
+  if (!htmlSpecial.test(text)) return text;
+  let escaped = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    let entity: string;
+    switch (text.charCodeAt(i)) {
+      case 38: entity = '&amp;'; break;
+      case 60: entity = '&lt;'; break;
+      case 62: entity = '&gt;'; break;
+      case 34: entity = '&#34;'; break;
+      case 39: entity = '&#39;'; break;
+      default: continue;
+    }
+    escaped += text.slice(from, i) + entity;
+    from = i + 1;
+  }
+  return escaped + text.slice(from);
 }
 
 /** ` name="value"` pairs; `true` writes a bare attribute, `false`/`undefined` none. */

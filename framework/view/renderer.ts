@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ejs from 'ejs';
-
-type Template = (locals: Record<string, unknown>) => string;
+import { readTemplate, resolveInclude, type CompiledTemplate, type Include } from './compiled-template';
 
 export interface ViewOptions {
   /** Folder holding `layouts/`, `partials/`, `errors/` and one folder per controller. */
@@ -18,22 +16,21 @@ export interface ViewOptions {
 /** Watches renders: called with a template's name (`posts/show`, `partials/_nav`) as it starts; returns what to call once it is done. */
 export type RenderObserver = (name: string, partial: boolean) => () => void;
 
-/** What an observed partial's source ends with: EJS has no hook where an include ends, so the partial says so itself. */
-const partialDoneName = '__trestlePartialDone';
-const partialEnd = `<% ${partialDoneName}() %>`;
-
 /**
  * Renders EJS templates inside a layout. Each template is compiled once and kept (when caching),
- * so a request only pays for running the compiled function.
+ * so a request only pays for running the compiled function; see `CompiledTemplate` for how it is
+ * compiled and what a template sees. `include(view, locals)` renders a partial with a copy of the
+ * including template's locals plus `locals`, found as EJS finds it.
  */
 export class ViewRenderer {
   readonly viewsDir: string;
   readonly cache: boolean;
   readonly defaultLayout: string | false;
-  private readonly compiled = new Map<string, Template>();
+  /** Compiled templates and partials by file. */
+  private readonly compiled = new Map<string, CompiledTemplate>();
+  /** The file each `include` names, by including file and name (when caching). */
+  private readonly includes = new Map<string, string>();
   private readonly observer: RenderObserver | undefined;
-  /** The observed partials still rendering, innermost last (renders are synchronous). */
-  private readonly openPartials: Array<() => void> = [];
 
   constructor(options: ViewOptions) {
     this.viewsDir = path.resolve(options.viewsDir);
@@ -44,59 +41,53 @@ export class ViewRenderer {
 
   /** Renders `name` (for example `pages/index`) and wraps it in the layout, which receives it as `body`. */
   render(name: string, locals: Record<string, unknown>, layout: string | false = this.defaultLayout): string {
-    if (this.observer) return this.renderObserved(this.observer, name, locals, layout);
-    const body = this.template(name)(locals);
+    const body = this.renderTemplate(name, locals, false);
     if (layout === false) return body;
     locals.body = body;
-    return this.template(`layouts/${layout}`)(locals);
+    return this.renderTemplate(`layouts/${layout}`, locals, false);
   }
-
-  private renderObserved(observer: RenderObserver, name: string, locals: Record<string, unknown>, layout: string | false): string {
-    this.openPartials.length = 0;
-    locals[partialDoneName] = () => this.openPartials.pop()?.();
-    const timed = (template: string) => {
-      const done = observer(template, false);
-      try {
-        return this.template(template)(locals);
-      } finally {
-        done();
-      }
-    };
-    const body = timed(name);
-    if (layout === false) return body;
-    locals.body = body;
-    return timed(`layouts/${layout}`);
-  }
-
-  /** EJS's `includer`, when observed: the partial's start is told now, its end by the line appended to its source. */
-  private observeInclude = (_original: string, resolved: string) => {
-    this.openPartials.push(this.observer!(path.relative(this.viewsDir, resolved).replace(/\.ejs$/, ''), true));
-    return { template: fs.readFileSync(resolved, 'utf8') + partialEnd };
-  };
 
   /** True when `views/<name>.ejs` exists. */
   has(name: string): boolean {
-    return this.compiled.has(name) || fs.existsSync(this.filename(name));
+    const filename = this.filename(name);
+    return this.compiled.has(filename) || fs.existsSync(filename);
   }
 
   private filename(name: string): string {
     return path.join(this.viewsDir, `${name}.ejs`);
   }
 
-  private template(name: string): Template {
-    const cached = this.compiled.get(name);
-    if (cached) return cached;
-    const filename = this.filename(name);
-    let source: string;
+  private renderTemplate(name: string, locals: Record<string, unknown>, partial: boolean, filename = this.filename(name)): string {
+    const template = this.template(filename, name);
+    const include: Include = (view, extra) => this.renderPartial(view, filename, locals, extra);
+    if (!this.observer) return template.run(locals, include);
+    const done = this.observer(name, partial);
     try {
-      source = fs.readFileSync(filename, 'utf8');
-    } catch {
-      throw new Error(`Missing template "${name}": expected ${path.relative(process.cwd(), filename)}`);
+      return template.run(locals, include);
+    } finally {
+      done();
     }
-    // `views` lets `include('partials/_nav')` resolve from any template; `cache` also keeps includes compiled.
-    const includer = this.observer ? this.observeInclude : undefined;
-    const template = ejs.compile(source, { filename, views: [this.viewsDir], cache: this.cache, async: false, includer }) as Template;
-    if (this.cache) this.compiled.set(name, template);
+  }
+
+  private renderPartial(view: string, from: string, locals: Record<string, unknown>, extra: Record<string, unknown> | undefined): string {
+    const key = `${from}\0${view}`;
+    let filename = this.includes.get(key);
+    if (filename === undefined) {
+      filename = resolveInclude(view, from, this.viewsDir);
+      if (this.cache) this.includes.set(key, filename);
+    }
+    // A copy, as EJS gives a partial: what the partial sets stays in it.
+    const partialLocals = Object.assign({}, locals, extra);
+    // The inspector names a partial by its place in the views folder (`partials/_nav`).
+    const name = this.observer ? path.relative(this.viewsDir, filename).replace(/\.ejs$/, '') : view;
+    return this.renderTemplate(name, partialLocals, true, filename);
+  }
+
+  private template(filename: string, name: string): CompiledTemplate {
+    const cached = this.compiled.get(filename);
+    if (cached) return cached;
+    const template = readTemplate(filename, name);
+    if (this.cache) this.compiled.set(filename, template);
     return template;
   }
 }
