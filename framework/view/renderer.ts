@@ -28,6 +28,9 @@ export class ViewRenderer {
   readonly defaultLayout: string | false;
   /** Compiled templates and partials by file. */
   private readonly compiled = new Map<string, CompiledTemplate>();
+  /** The same, by view name (`posts/show`) and by layout name. */
+  private readonly byName = new Map<string, CompiledTemplate>();
+  private readonly layouts = new Map<string, CompiledTemplate>();
   /** The file each `include` names, by including file and name (when caching). */
   private readonly includes = new Map<string, string>();
   private readonly observer: RenderObserver | undefined;
@@ -41,25 +44,23 @@ export class ViewRenderer {
 
   /** Renders `name` (for example `pages/index`) and wraps it in the layout, which receives it as `body`. */
   render(name: string, locals: Record<string, unknown>, layout: string | false = this.defaultLayout): string {
-    const body = this.renderTemplate(name, locals, false);
+    const body = this.renderTemplate(this.named(name, name), name, locals, false);
     if (layout === false) return body;
     locals.body = body;
-    return this.renderTemplate(`layouts/${layout}`, locals, false);
+    return this.renderTemplate(this.named(layout, `layouts/${layout}`, this.layouts), `layouts/${layout}`, locals, false);
   }
 
   /** True when `views/<name>.ejs` exists. */
   has(name: string): boolean {
-    const filename = this.filename(name);
-    return this.compiled.has(filename) || fs.existsSync(filename);
+    return this.byName.has(name) || fs.existsSync(this.filename(name));
   }
 
   private filename(name: string): string {
     return path.join(this.viewsDir, `${name}.ejs`);
   }
 
-  private renderTemplate(name: string, locals: Record<string, unknown>, partial: boolean, filename = this.filename(name)): string {
-    const template = this.template(filename, name);
-    const include: Include = (view, extra) => this.renderPartial(view, filename, locals, extra);
+  private renderTemplate(template: CompiledTemplate, name: string, locals: Record<string, unknown>, partial: boolean): string {
+    const include: Include = (view, extra) => this.renderPartial(view, template.filename, locals, extra);
     if (!this.observer) return template.run(locals, include);
     const done = this.observer(name, partial);
     try {
@@ -80,10 +81,22 @@ export class ViewRenderer {
     const partialLocals = Object.assign({}, locals, extra);
     // The inspector names a partial by its place in the views folder (`partials/_nav`).
     const name = this.observer ? path.relative(this.viewsDir, filename).replace(/\.ejs$/, '') : view;
-    return this.renderTemplate(name, partialLocals, true, filename);
+    return this.renderTemplate(this.file(filename, name), name, partialLocals, true);
   }
 
-  private template(filename: string, name: string): CompiledTemplate {
+  /**
+   * The template `views/<name>.ejs`, found by `key` (its name, or a layout's) without building its
+   * path again: a render looks up two templates, and joining a path took a tenth of a page's render.
+   */
+  private named(key: string, name: string, cache = this.byName): CompiledTemplate {
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const template = this.file(this.filename(name), name);
+    if (this.cache) cache.set(key, template);
+    return template;
+  }
+
+  private file(filename: string, name: string): CompiledTemplate {
     const cached = this.compiled.get(filename);
     if (cached) return cached;
     const template = readTemplate(filename, name);
