@@ -11,6 +11,8 @@ export interface Sample {
   p50: number;
   p99: number;
   errors: number;
+  /** The server's CPU time (user and system) per answer, in µs, when the bench could read it. */
+  cpuMicros?: number;
 }
 
 export interface LoadGenerator {

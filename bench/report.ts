@@ -37,11 +37,18 @@ function ratioCell(ratios: number[] | undefined): string {
   return `${Math.min(...ratios).toFixed(2)}–**${median(ratios).toFixed(2)}**–${Math.max(...ratios).toFixed(2)}`;
 }
 
-/** Per endpoint and server: req/s, latency, both ratios, peak RSS, errors. */
+/** The server's CPU per answer over the rounds (µs), or – where it could not be read. */
+function cpuCell(samples: Sample[]): string {
+  const cpu = samples.map((s) => s.cpuMicros).filter((value): value is number => value !== undefined);
+  if (cpu.length === 0) return '–';
+  return `${median(cpu).toFixed(0)} (${Math.min(...cpu).toFixed(0)}–${Math.max(...cpu).toFixed(0)})`;
+}
+
+/** Per endpoint and server: req/s, latency, CPU per answer, both ratios, peak RSS, errors. */
 export function resultsTable(m: Measurements): string {
   const lines = [
-    '| endpoint | server | req/s median (min–max) | p50 ms | p99 ms | × strict Express (min–**median**–max) | × Fastify (min–**median**–max) | peak RSS MB | errors |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| endpoint | server | req/s median (min–max) | p50 ms | p99 ms | CPU µs/req median (min–max) | × strict Express (min–**median**–max) | × Fastify (min–**median**–max) | peak RSS MB | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const endpoint of m.endpoints) {
     const express = m.samples.get(`express:${endpoint}`);
@@ -53,7 +60,7 @@ export function resultsTable(m: Measurements): string {
       const toFastify = fastify && server !== 'fastify' ? roundRatios(mine, fastify) : undefined;
       const rss = m.peakRss.get(`${server}:${endpoint}`);
       lines.push(
-        `| ${endpoint} | ${server} | ${count(median(rps))} (${count(Math.min(...rps))}–${count(Math.max(...rps))}) | ${ms(median(mine.map((s) => s.p50)))} | ${ms(median(mine.map((s) => s.p99)))} | ${ratioCell(toExpress)} | ${ratioCell(toFastify)} | ${rss === undefined ? '–' : rss.toFixed(0)} | ${mine.reduce((n, s) => n + s.errors, 0)} |`,
+        `| ${endpoint} | ${server} | ${count(median(rps))} (${count(Math.min(...rps))}–${count(Math.max(...rps))}) | ${ms(median(mine.map((s) => s.p50)))} | ${ms(median(mine.map((s) => s.p99)))} | ${cpuCell(mine)} | ${ratioCell(toExpress)} | ${ratioCell(toFastify)} | ${rss === undefined ? '–' : rss.toFixed(0)} | ${mine.reduce((n, s) => n + s.errors, 0)} |`,
       );
     }
   }

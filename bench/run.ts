@@ -6,8 +6,9 @@
  * the strict bare-Express baseline and Fastify (and, with --peers, every other server under
  * bench/peers/<name>/), and loads them with wrk (autocannon when wrk is missing and cannot be
  * installed) in interleaved rounds: each round runs every server on the endpoint before the next.
- * Prints per endpoint req/s, p50/p99, the ratios to strict Express and to Fastify, each server's
- * peak RSS, and whether Trestle meets its targets (never failing the run).
+ * Prints per endpoint req/s, p50/p99, each server's CPU per request, the ratios to strict Express
+ * and to Fastify, each server's peak RSS, and whether Trestle meets its targets (never failing the
+ * run).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -69,6 +70,26 @@ function resetPeakRss(pid: number): void {
   }
 }
 
+/** Clock ticks a second, the unit of a process's CPU time in /proc (100 almost everywhere). */
+const ticksPerSecond = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds `pid` has used, user and system (Linux); undefined where /proc cannot tell. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
+
 function peakRss(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(status.match(/VmHWM:\s+(\d+) kB/)![1]) / 1024;
@@ -112,7 +133,12 @@ async function main(): Promise<void> {
       // Each round starts with the next server, so a drift in the machine's state favours none.
       const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
       for (const server of order) {
-        const sample = await load.run(`http://127.0.0.1:${server.port}${urlPath}`, durationOf(name));
+        const cpuBefore = cpuSeconds(server.process.pid!);
+        const measured = await load.run(`http://127.0.0.1:${server.port}${urlPath}`, durationOf(name));
+        const cpuAfter = cpuSeconds(server.process.pid!);
+        // The server's own CPU per answer: steadier than req/s when the machine's load comes and goes.
+        const answered = measured.rps * durationOf(name);
+        const sample: Sample = cpuBefore === undefined || cpuAfter === undefined || answered === 0 ? measured : { ...measured, cpuMicros: ((cpuAfter - cpuBefore) * 1e6) / answered };
         const key = `${server.name}:${name}`;
         measurements.samples.set(key, [...(measurements.samples.get(key) ?? []), sample] as Sample[]);
       }
