@@ -133,11 +133,12 @@ async function main(): Promise<void> {
       // Each round starts with the next server, so a drift in the machine's state favours none.
       const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
       for (const server of order) {
+        const seconds = durationOf(name);
         const cpuBefore = cpuSeconds(server.process.pid!);
-        const measured = await load.run(`http://127.0.0.1:${server.port}${urlPath}`, durationOf(name));
+        const measured = await load.run(`http://127.0.0.1:${server.port}${urlPath}`, seconds);
         const cpuAfter = cpuSeconds(server.process.pid!);
         // The server's own CPU per answer: steadier than req/s when the machine's load comes and goes.
-        const answered = measured.rps * durationOf(name);
+        const answered = measured.rps * seconds;
         const sample: Sample = cpuBefore === undefined || cpuAfter === undefined || answered === 0 ? measured : { ...measured, cpuMicros: ((cpuAfter - cpuBefore) * 1e6) / answered };
         const key = `${server.name}:${name}`;
         measurements.samples.set(key, [...(measurements.samples.get(key) ?? []), sample] as Sample[]);

@@ -28,9 +28,8 @@ export class ViewRenderer {
   readonly defaultLayout: string | false;
   /** Compiled templates and partials by file. */
   private readonly compiled = new Map<string, CompiledTemplate>();
-  /** The same, by view name (`posts/show`) and by layout name. */
+  /** The same, by view name (`posts/show`, `layouts/application`). */
   private readonly byName = new Map<string, CompiledTemplate>();
-  private readonly layouts = new Map<string, CompiledTemplate>();
   /** The file each `include` names, by including file and name (when caching). */
   private readonly includes = new Map<string, string>();
   private readonly observer: RenderObserver | undefined;
@@ -44,10 +43,11 @@ export class ViewRenderer {
 
   /** Renders `name` (for example `pages/index`) and wraps it in the layout, which receives it as `body`. */
   render(name: string, locals: Record<string, unknown>, layout: string | false = this.defaultLayout): string {
-    const body = this.renderTemplate(this.named(name, name), name, locals, false);
+    const body = this.renderTemplate(this.named(name), name, locals, false);
     if (layout === false) return body;
     locals.body = body;
-    return this.renderTemplate(this.named(layout, `layouts/${layout}`, this.layouts), `layouts/${layout}`, locals, false);
+    const layoutName = `layouts/${layout}`;
+    return this.renderTemplate(this.named(layoutName), layoutName, locals, false);
   }
 
   /** True when `views/<name>.ejs` exists. */
@@ -85,14 +85,14 @@ export class ViewRenderer {
   }
 
   /**
-   * The template `views/<name>.ejs`, found by `key` (its name, or a layout's) without building its
-   * path again: a render looks up two templates, and joining a path took a tenth of a page's render.
+   * The template `views/<name>.ejs`, found by its name without building its path again: a render
+   * looks up two templates, and joining a path took a tenth of a page's render.
    */
-  private named(key: string, name: string, cache = this.byName): CompiledTemplate {
-    const cached = cache.get(key);
+  private named(name: string): CompiledTemplate {
+    const cached = this.byName.get(name);
     if (cached) return cached;
     const template = this.file(this.filename(name), name);
-    if (this.cache) cache.set(key, template);
+    if (this.cache) this.byName.set(name, template);
     return template;
   }
 
