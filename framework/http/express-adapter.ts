@@ -48,17 +48,18 @@ export function httpClassesOf(app: Express): HttpClasses {
 /**
  * Replaces Express's `handle`, which every request of the app (served, mounted, or under
  * supertest) goes through. It does what Express's does before its router: the circular
- * references, the request and response prototypes that give them Express's API, `res.locals`.
+ * references, the request and response prototypes that give them Express's API, `res.locals`
+ * (made when first used: see `localsOnFirstUse`).
  * Then, instead of walking the router, it runs the kernel's steps, which end in the URL table's
  * own matcher; whatever is left unanswered is a 404, and every error goes to the one error handler.
  */
 export function handleRequests(app: Express, run: RequestHandler, handleError: ErrorRequestHandler): void {
+  localsOnFirstUse(app.response);
   (app as unknown as { handle: (request: Request, response: Response, callback?: NextFunction) => void }).handle = function handle(request, response, callback) {
     request.res = response;
     response.req = request;
     if (!app.request.isPrototypeOf(request)) Object.setPrototypeOf(request, app.request);
     if (!app.response.isPrototypeOf(response)) Object.setPrototypeOf(response, app.response);
-    if (!response.locals) response.locals = Object.create(null);
     if (request.originalUrl === undefined) request.originalUrl = request.url;
     if (request.baseUrl === undefined) request.baseUrl = '';
     run(request, response, (error?: unknown) => {
@@ -72,6 +73,29 @@ export function handleRequests(app: Express, run: RequestHandler, handleError: E
       }
     });
   };
+}
+
+/**
+ * Gives every response of the app its `res.locals` when something first reads or sets it, rather
+ * than making it for each response as Express does: an object without a prototype is a hash table
+ * (about 300 bytes), and a JSON answer or a redirect never looks at it. A response whose `locals`
+ * was already set (by an outer Express app, when this one is mounted) keeps its own.
+ */
+function localsOnFirstUse(responsePrototype: object): void {
+  const own = (response: object, value: unknown) => Object.defineProperty(response, 'locals', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(responsePrototype, 'locals', {
+    configurable: true,
+    enumerable: true,
+    get(this: object) {
+      if (this === responsePrototype) return undefined;
+      const locals: Record<string, unknown> = Object.create(null);
+      own(this, locals);
+      return locals;
+    },
+    set(this: object, value: unknown) {
+      own(this, value);
+    },
+  });
 }
 
 /**

@@ -222,3 +222,49 @@ describe('a multipart form on a route whose middleware writes files to disk', ()
     expect(res.body.detail).toContain('X-CSRF-Token');
   });
 });
+
+/** Reports the `res.locals` it was given: Express makes one per response, Trestle when first used. */
+class LocalsController extends Controller {
+  async show() {
+    const locals = this.response.locals;
+    this.json({ sameEachRead: locals === this.response.locals, prototype: Object.getPrototypeOf(locals) === null ? null : 'object', entries: { ...locals } });
+  }
+}
+
+describe('res.locals', () => {
+  function localsApp(middleware?: express.RequestHandler): TrestleApp {
+    const routes = defineRoutes((r) => void r.get('/locals', LocalsController, 'show'));
+    const app = createApp({ routes, viewsDir: path.join(__dirname, '..', '..', 'views'), db, config: { env: 'test' } });
+    if (middleware) app.use(middleware);
+    return app;
+  }
+
+  test('is an empty object without a prototype, the same one on every read, when nothing set it', async () => {
+    expect((await request(localsApp()).get('/locals')).body).toEqual({ sameEachRead: true, prototype: null, entries: {} });
+  });
+
+  test('what middleware adds, or an object it assigns, is what the action sees, and each response has its own', async () => {
+    let count = 0;
+    const adds = localsApp((_req, res, next) => {
+      res.locals.count = ++count;
+      next();
+    });
+    expect((await request(adds).get('/locals')).body.entries).toEqual({ count: 1 });
+    expect((await request(adds).get('/locals')).body.entries).toEqual({ count: 2 });
+    const assigns = localsApp((_req, res, next) => {
+      res.locals = { theme: 'dark' };
+      next();
+    });
+    expect((await request(assigns).get('/locals')).body).toEqual({ sameEachRead: true, prototype: 'object', entries: { theme: 'dark' } });
+  });
+
+  test('mounted in another Express app, the outer app\'s res.locals is the one the action sees', async () => {
+    const outer = express();
+    outer.use((_req, res, next) => {
+      res.locals.outer = true;
+      next();
+    });
+    outer.use('/inner', localsApp());
+    expect((await request(outer).get('/inner/locals')).body.entries).toEqual({ outer: true });
+  });
+});
