@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { newRequestId } from './request-id';
 import { enterRequest, quietKey, timingsKey, type RequestTimings, type TimedResponse } from './request-timings';
 
 const validRequestId = /^[\w.:-]{1,128}$/;
@@ -21,7 +21,7 @@ export function requestStep(options: RequestStepOptions) {
   return function requestStep(request: Request, response: Response, next: NextFunction): void {
     const given = request.headers['x-request-id'];
     const timings: RequestTimings = {
-      id: typeof given === 'string' && validRequestId.test(given) ? given : crypto.randomUUID(),
+      id: typeof given === 'string' && validRequestId.test(given) ? given : newRequestId(),
       start: performance.now(),
       route: undefined,
       controllerStart: -1,

@@ -41,6 +41,20 @@ describe('request ids', () => {
     const odd = await request(t.app).get('/').set('X-Request-Id', 'bad id <script>');
     expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  test('made ids are random version-4 UUIDs, none repeated, past the 256 drawn from the system at once', async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const ids: string[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      const pages = await Promise.all(Array.from({ length: 50 }, () => request(t.app).get('/healthz')));
+      for (const page of pages) ids.push(page.headers['x-request-id'] as string);
+    }
+    for (const id of ids) expect(id).toMatch(uuid);
+    expect(new Set(ids).size).toBe(300);
+    // Every hex digit outside the fixed version and variant bits turns up: the bytes are random, not a counter.
+    const digits = new Set(ids.flatMap((id) => [...id.replace(/-/g, '').slice(13)]));
+    expect(digits.size).toBe(16);
+  });
 });
 
 describe('Server-Timing', () => {
