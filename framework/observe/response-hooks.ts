@@ -15,8 +15,8 @@ export function instrumentResponses(responsePrototype: object, logger: Logger, s
   const writeLine = fastLogWriter(logger);
   const defaults = defaultHeaders(security);
   const proto = responsePrototype as Record<string, unknown>;
-  const writeHead = proto.writeHead as (...args: unknown[]) => unknown;
-  const end = proto.end as (...args: unknown[]) => unknown;
+  const writeHead = proto.writeHead as (statusCode: unknown, reason?: unknown, headers?: unknown) => unknown;
+  const end = proto.end as (chunk?: unknown, encoding?: unknown, callback?: unknown) => unknown;
   const storeHeader = proto._storeHeader as ((firstLine: string, headers: unknown) => unknown) | undefined;
   // The security headers' lines go out as one block, written after the status line: set one by
   // one, each header is checked, lower-cased, stored and then written again, and a dozen of them
@@ -30,39 +30,41 @@ export function instrumentResponses(responsePrototype: object, logger: Logger, s
       return storeHeader.call(this, this === blockFor ? firstLine + block : firstLine, headers);
     };
   }
-  proto.writeHead = function writeHeadWithTiming(this: TimedResponse, ...args: unknown[]) {
+  // Three parameters, as Node's own `writeHead(statusCode, reason?, headers?)`, rather than a rest
+  // array made for every response.
+  proto.writeHead = function writeHeadWithTiming(this: TimedResponse, statusCode: unknown, reason?: unknown, headers?: unknown) {
     const timings = this[timingsKey];
-    if (!timings || this.headersSent) return writeHead.apply(this, args);
+    if (!timings || this.headersSent) return writeHead.call(this, statusCode, reason, headers);
     if (sendServerTiming) this.setHeader('Server-Timing', serverTiming(timings));
     // Headers given to `writeHead` itself are not set yet: then each default is set one by one
     // before it, and `writeHead` replaces those the call gives (Node sets them over what is there).
-    const given = typeof args[1] === 'object' ? args[1] : args[2];
+    const given = typeof reason === 'object' ? reason : headers;
     const givenHeaders = given && typeof given === 'object' ? given : undefined;
     const type = (givenHeaders && contentTypeIn(givenHeaders)) || this.getHeader('content-type');
     const wanted = typeof type === 'string' && type.startsWith('text/html') ? defaults.documents : defaults.all;
     if (typeof storeHeader !== 'function' || givenHeaders) {
       for (const [name, value, key] of wanted.headers) if (!this.hasHeader(key)) this.setHeader(name, value);
-      return writeHead.apply(this, args);
+      return writeHead.call(this, statusCode, reason, headers);
     }
     blockFor = this;
     block = wanted.block;
     // A header the app set itself (its own CSP, a framing policy, helmet with other options) stays:
     // these are defaults, as they would be from middleware that ran first.
-    const headers = wanted.headers;
-    for (let i = 0; i < headers.length; i++) {
-      if (this.hasHeader(headers[i]![2])) {
-        block = headLines(headers.filter(([, , name]) => !this.hasHeader(name)));
+    const wantedHeaders = wanted.headers;
+    for (let i = 0; i < wantedHeaders.length; i++) {
+      if (this.hasHeader(wantedHeaders[i]![2])) {
+        block = headLines(wantedHeaders.filter(([, , name]) => !this.hasHeader(name)));
         break;
       }
     }
     try {
-      return writeHead.apply(this, args);
+      return writeHead.call(this, statusCode, reason, headers);
     } finally {
       blockFor = undefined;
     }
   };
-  proto.end = function endAndLog(this: TimedResponse, ...args: unknown[]) {
-    const result = end.apply(this, args);
+  proto.end = function endAndLog(this: TimedResponse, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+    const result = end.call(this, chunk, encoding, callback);
     const timings = this[timingsKey];
     if (timings && !this[quietKey]) {
       this[timingsKey] = undefined;
@@ -134,18 +136,41 @@ function serverTiming(t: RequestTimings): string {
   return header;
 }
 
-/** Each route's part of the log line (`,"route":…,"action":"…"`), made once: it is the same on every request the route serves. */
-const routeFields = new WeakMap<TimedRoute, string>();
-
-function routeFieldsOf(route: TimedRoute): string {
-  let fields = routeFields.get(route);
-  if (fields === undefined) {
-    fields = `,"route":${JSON.stringify(route.name ?? null)},"action":${JSON.stringify(`${route.controller.name}#${route.action}`)}`;
-    routeFields.set(route, fields);
-  }
-  return fields;
+/**
+ * The parts of a request's log line fixed by its route, method, path and status: the fields from
+ * `method` to the opening of `ms`, and the message up to its duration. Made once and used again by
+ * the route's next request while they repeat (every request of `/json`, not those of `/users/:id`):
+ * each `${…}` of the line's template is one more string for the young generation, and these are
+ * two thirds of them.
+ */
+interface LineHead {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly fields: string;
+  readonly message: string;
 }
 
+const lineHeads = new WeakMap<TimedRoute, LineHead>();
+
+function lineHead(route: TimedRoute | undefined, method: string, path: string, status: number): LineHead {
+  const last = route ? lineHeads.get(route) : undefined;
+  if (last !== undefined && last.status === status && last.method === method && last.path === path) return last;
+  // The path is escaped once and used twice (its own field and the message); the method is an HTTP
+  // token, safe as it is, and the rest of the message is ASCII without quotes or backslashes.
+  const pathJson = JSON.stringify(path);
+  const pathText = pathJson.length === path.length + 2 ? path : pathJson.slice(1, -1);
+  const routePart = route ? `,"route":${JSON.stringify(route.name ?? null)},"action":${JSON.stringify(`${route.controller.name}#${route.action}`)}` : '';
+  const head: LineHead = {
+    method,
+    path,
+    status,
+    fields: `","method":"${method}","path":${pathJson},"status":${status}${routePart},"ms":{"total":`,
+    message: `,"msg":"${method} ${pathText} ${status} ${STATUS_CODES[status] ?? ''} in `,
+  };
+  if (route) lineHeads.set(route, head);
+  return head;
+}
 
 function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: Request, response: Response, t: RequestTimings): void {
   if (!logger.isLevelEnabled('info')) return;
@@ -158,8 +183,8 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
   const total = formatMs(now - t.start);
   const db = formatMs(t.dbMs);
   const view = formatMs(t.viewMs);
-  const reason = STATUS_CODES[status] ?? '';
   if (!writeLine) {
+    const reason = STATUS_CODES[status] ?? '';
     const action = route ? `${route.controller.name}#${route.action}` : undefined;
     const durations = { total: ms(now - t.start), controller: controller === undefined ? undefined : ms(controller), db: ms(t.dbMs), view: ms(t.viewMs) };
     const message = `${request.method} ${path} ${status} ${reason} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})`;
@@ -168,15 +193,10 @@ function logRequest(logger: Logger, writeLine: LineWriter | undefined, request: 
   }
   // The same fields as the pino call above, written as JSON by hand in one template (see
   // `fastLogWriter`): a line built as pieces in a long-lived array cost twice as much (0.8 against
-  // 1.4 µs a line measured), each piece stored with the write barrier of an old object. The path is
-  // escaped once and used twice (its own field and the message); the method is an HTTP token, safe
-  // as it is, and after the path the message is all ASCII without quotes or backslashes.
-  const pathJson = JSON.stringify(path);
-  const pathText = pathJson.length === path.length + 2 ? path : pathJson.slice(1, -1);
-  const routePart = route ? routeFieldsOf(route) : '';
+  // 1.4 µs a line measured), each piece stored with the write barrier of an old object.
+  const head = lineHead(route, request.method, path, status);
   const controllerPart = controller === undefined ? '' : `,"controller":${formatMs(controller)}`;
-  const method = request.method;
   writeLine(
-    `,"reqId":"${t.id}","method":"${method}","path":${pathJson},"status":${status}${routePart},"ms":{"total":${total}${controllerPart},"db":${db},"view":${view}},"queries":${t.dbCount},"msg":"${method} ${pathText} ${status} ${reason} in ${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})"`,
+    `,"reqId":"${t.id}${head.fields}${total}${controllerPart},"db":${db},"view":${view}},"queries":${t.dbCount}${head.message}${total}ms (Views: ${view}ms | DB: ${db}ms, ${queries(t)})"`,
   );
 }
