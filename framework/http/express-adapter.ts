@@ -5,8 +5,9 @@
  * - `app.handle` (Express 5 `lib/application.js`): Express's own walks its router for every request.
  *   Trestle's runs its chain of steps instead (request step, sessions, body parsing, the app's
  *   `app.use` middleware, the URL table, the app's routes) and then its own 404 and error handler;
- *   it still does what Express's does first (circular `req.res`/`res.req`, prototypes, `res.locals`)
- *   and, when the app is mounted in another, hands what it does not answer to that app's `next`.
+ *   it still does what Express's does first (circular `req.res`/`res.req`, prototypes,
+ *   `res.locals`, made on first use) and, when the app is mounted in another, hands what it does
+ *   not answer to that app's `next`.
  * - `app.route` and `app.param`: routes registered with `app.get`/`app.post`/`app.all` (which call
  *   `app.route`) go to a second router tried after the URL table, while `app.use` keeps Express's
  *   own lazily created `app.router`.
