@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { writeGenerated, type GeneratedOutcome } from '../support';
+import { propertyKey, writeGenerated, type GeneratedOutcome } from '../support';
 
 /** One column as the catalog describes it. */
 export interface ColumnInfo {
@@ -81,8 +81,6 @@ export function typeName(table: string): string {
   return /^\d/.test(name) ? `T${name}` : name;
 }
 
-const property = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
-
 /**
  * The TypeScript of a schema: per table a row type (what a select returns; nullable columns
  * `| null`) and an insert type (columns with a default, or nullable, may be left out), and the
@@ -95,18 +93,18 @@ export function renderSchemaTypes(schema: SchemaInfo): string {
   for (const [table, columns] of tables) {
     const name = typeName(table);
     out.push(`/** A row of \`${table}\`. */`, `export interface ${name} {`);
-    for (const c of columns) out.push(`  ${property(c.name)}: ${typeOf(c.type, schema.enums, 'row')}${c.nullable ? ' | null' : ''};`);
+    for (const c of columns) out.push(`  ${propertyKey(c.name)}: ${typeOf(c.type, schema.enums, 'row')}${c.nullable ? ' | null' : ''};`);
     out.push('}', '', `/** What an insert into \`${table}\` takes: columns with a default, or nullable, may be left out. */`, `export interface ${name}Insert {`);
     for (const c of columns) {
       if (c.generated) continue;
-      out.push(`  ${property(c.name)}${c.defaulted || c.nullable ? '?' : ''}: ${typeOf(c.type, schema.enums, 'insert')}${c.nullable ? ' | null' : ''};`);
+      out.push(`  ${propertyKey(c.name)}${c.defaulted || c.nullable ? '?' : ''}: ${typeOf(c.type, schema.enums, 'insert')}${c.nullable ? ' | null' : ''};`);
     }
     out.push('}', '');
   }
   out.push('/** Every table by name, as its row type. */', 'export interface Tables {');
-  for (const table of tables.keys()) out.push(`  ${property(table)}: ${typeName(table)};`);
+  for (const table of tables.keys()) out.push(`  ${propertyKey(table)}: ${typeName(table)};`);
   out.push('}', '', '/** Every table by name, as its insert type. */', 'export interface Inserts {');
-  for (const table of tables.keys()) out.push(`  ${property(table)}: ${typeName(table)}Insert;`);
+  for (const table of tables.keys()) out.push(`  ${propertyKey(table)}: ${typeName(table)}Insert;`);
   out.push('}');
   return out.join('\n');
 }

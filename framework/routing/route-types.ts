@@ -1,3 +1,4 @@
+import { propertyKey } from '../support';
 import type { Route, RouteTable } from './url-table';
 
 export interface RouteTypesOptions {
@@ -18,7 +19,7 @@ export function routeTypes(table: RouteTable<object>, options: RouteTypesOptions
   for (const route of table.routes) {
     if (route.name === undefined) continue;
     const params = pathParams(route.path).filter((p) => !p.splat);
-    const shape = params.length === 0 ? 'Record<string, never>' : `{ ${params.map((p) => `${key(p.name)}: string | number`).join('; ')} }`;
+    const shape = params.length === 0 ? 'Record<string, never>' : `{ ${params.map((p) => `${propertyKey(p.name)}: string | number`).join('; ')} }`;
     names.push(`    ${JSON.stringify(route.name)}: ${shape};`);
   }
   const byController = new Map<string, Route[]>();
@@ -39,7 +40,7 @@ export function routeTypes(table: RouteTable<object>, options: RouteTypesOptions
         seen.set(param.name, entry);
       }
     }
-    const fields = [...seen].map(([param, { count, splat }]) => `readonly ${key(param)}${count === routes.length ? '' : '?'}: ${splat ? 'readonly string[]' : 'string'}`);
+    const fields = [...seen].map(([param, { count, splat }]) => `readonly ${propertyKey(param)}${count === routes.length ? '' : '?'}: ${splat ? 'readonly string[]' : 'string'}`);
     const lines = routes.map((r) => `${r.method.toUpperCase()} ${r.path}`);
     controllers.push(
       `declare module ${JSON.stringify(module)} {`,
@@ -67,8 +68,4 @@ export function routeTypes(table: RouteTable<object>, options: RouteTypesOptions
 /** The parameters of a route path: `/users/:userId/posts/:id` → userId, id; `/files/*path` → path (a splat). */
 function pathParams(path: string): Array<{ name: string; splat: boolean }> {
   return [...path.matchAll(/([:*])([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => ({ name: m[2]!, splat: m[1] === '*' }));
-}
-
-function key(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
 }

@@ -13,3 +13,13 @@ export function underscore(name: string): string {
     .replace(/-/g, '_')
     .toLowerCase();
 }
+
+/** Whether `name` can be written bare as a JavaScript identifier or property key (ASCII letters, digits, `_`, `$`; no leading digit). */
+export function isIdentifierName(name: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(name);
+}
+
+/** `name` as a property key in generated TypeScript: bare when it can be, quoted otherwise (`'data-id'` → `"data-id"`). */
+export function propertyKey(name: string): string {
+  return isIdentifierName(name) ? name : JSON.stringify(name);
+}

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
+import { isIdentifierName } from '../support';
 import { escapeHtml } from './html';
 
 /** `include(view, locals)` as a template calls it. */
@@ -96,5 +97,5 @@ const reservedWords = new Set(
 );
 
 function canBeVariable(name: string): boolean {
-  return /^[A-Za-z_$][\w$]*$/.test(name) && !name.startsWith('__') && !generatedNames.has(name) && !reservedWords.has(name);
+  return isIdentifierName(name) && !name.startsWith('__') && !generatedNames.has(name) && !reservedWords.has(name);
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ejs from 'ejs';
+import { isIdentifierName } from '../support';
 import { frameworkHelperNames, readTemplates, typeImports, type ViewTypesOptions } from './template-types';
 import { topLevelNames } from './template-declarations';
 
@@ -46,7 +47,7 @@ export function templateCheckSource(options: ViewTypesOptions, outDir: string): 
     emit(`// ${template.file}`);
     // Each line of the declared type keeps its own template line.
     declaration.type.split('\n').forEach((text, i) => emit(`${i === 0 ? `type Locals${index} = ` : ''}${text}${i === declaration.type.split('\n').length - 1 ? ';' : ''}`, { file: template.file, line: 1 + i }));
-    const names = [...new Set([...declaration.names, ...helperNames])].filter((n) => n !== 'locals' && /^[A-Za-z_$][\w$]*$/.test(n));
+    const names = [...new Set([...declaration.names, ...helperNames])].filter((n) => n !== 'locals' && isIdentifierName(n));
     emit(`export function template${index}(locals: Locals${index} & Shared & Helpers, escapeFn: (value: unknown) => string): string {`);
     emit(`  const { ${names.join(', ')} } = locals;`);
     emit('  let __line = 1;\n  let __output = "";\n  const __append = (value: unknown): void => { if (value !== undefined && value !== null) __output += String(value); };');
