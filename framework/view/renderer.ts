@@ -30,8 +30,8 @@ export class ViewRenderer {
   private readonly compiled = new Map<string, CompiledTemplate>();
   /** The same, by view name (`posts/show`, `layouts/application`). */
   private readonly byName = new Map<string, CompiledTemplate>();
-  /** The file each `include` names, by including file and name (when caching). */
-  private readonly includes = new Map<string, string>();
+  /** The file each `include` names, by including file, then by the name it gives (when caching). */
+  private readonly includes = new Map<string, Map<string, string>>();
   private readonly observer: RenderObserver | undefined;
 
   constructor(options: ViewOptions) {
@@ -71,11 +71,15 @@ export class ViewRenderer {
   }
 
   private renderPartial(view: string, from: string, locals: Record<string, unknown>, extra: Record<string, unknown> | undefined): string {
-    const key = `${from}\0${view}`;
-    let filename = this.includes.get(key);
+    // By file, then by name: no key string joined for every include of every render.
+    let fromHere = this.includes.get(from);
+    let filename = fromHere?.get(view);
     if (filename === undefined) {
       filename = resolveInclude(view, from, this.viewsDir);
-      if (this.cache) this.includes.set(key, filename);
+      if (this.cache) {
+        if (fromHere === undefined) this.includes.set(from, (fromHere = new Map()));
+        fromHere.set(view, filename);
+      }
     }
     // A copy, as EJS gives a partial: what the partial sets stays in it.
     const partialLocals = Object.assign({}, locals, extra);
