@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import pino, { type Logger } from 'pino';
 
-/** Writes one log line, given as its JSON fields after `pid` (`,"reqId":"…",…`, without the closing brace). */
-export type LineWriter = (fields: string) => void;
-
 /**
- * Writes a request's log line straight to the logger's destination, in pino's own JSON format:
+ * Writes request log lines straight to the logger's destination, in pino's own JSON format:
  * pino's general path (serializers, hooks, string escaping) costs several times this, on a line
- * written for every request.
+ * written for every request. A line is given as its JSON fields after `pid` (`,"reqId":"…",…`,
+ * without the closing brace): as one string (`text`), or appended piece by piece into the buffer
+ * (`start`, then `ascii`, `bytes`, `tenths`, `integer`, and `end`), which makes no string at all.
  *
  * The lines of one turn of the event loop are encoded, as they come, into one buffer outside V8's
  * heap, and go to the destination together when the turn ends (or when the buffer is full): one
@@ -17,47 +16,134 @@ export type LineWriter = (fields: string) => void;
  * stream (`createLogger` with a destination) the bytes go as it would write them, with
  * `fs.writeSync` on its file; to any other stream (stdout, a tap) as one string a turn.
  */
-export function fastLogWriter(logger: Logger): LineWriter | undefined {
-  const stream = streamOf(logger);
-  if (!stream) return undefined;
-  const prefix = `{"level":30,"time":`;
-  const pid = `,"pid":${process.pid}`;
-  const buffer = Buffer.allocUnsafeSlow(logBufferBytes);
-  let used = 0;
-  const flush = () => {
-    if (used === 0) return;
-    const length = used;
-    used = 0;
-    writeOut(stream, buffer, length);
-  };
-  // The exit hook is added with the first writer, not when the module loads.
-  if (flushOnExit.size === 0) process.once('exit', flushAll);
-  flushOnExit.set(stream, flush);
+export class LineWriter {
+  private readonly buffer = Buffer.allocUnsafeSlow(logBufferBytes);
+  private used = 0;
+  private readonly pid = `,"pid":${process.pid}`;
   // The line's head with the time, made once per millisecond, the time converted with `toFixed`:
   // each new number converted with `String` would be kept in V8's number-to-text cache, in the old
   // generation (see `formatMs`).
-  let now = 0;
-  let head = '';
-  return (fields) => {
-    if (used === 0) setImmediate(flush);
+  private now = 0;
+  private head = '';
+  private headBytes: Uint8Array = new Uint8Array(0);
+  private readonly flushLater = () => this.flush();
+
+  constructor(private readonly stream: LogStream) {
+    // The exit hook is added with the first writer, not when the module loads.
+    if (flushOnExit.size === 0) process.once('exit', flushAll);
+    flushOnExit.set(stream, this.flushLater);
+  }
+
+  /** Writes one line given as its fields, a string (any text: it is written as UTF-8). */
+  text(fields: string): void {
+    // The most bytes the line can take: a UTF-16 unit is at most 3 bytes of UTF-8.
+    if (!this.start(3 * fields.length)) return void this.stream.write(`${this.head}${fields}}\n`);
+    this.utf8(fields);
+    this.end();
+  }
+
+  /**
+   * Starts a line whose fields will take at most `most` bytes, written with the methods below and
+   * closed by `end()`. Returns false, having written nothing, when such a line could never fit the
+   * buffer: write it with `text`.
+   */
+  start(most: number): boolean {
+    if (this.used === 0) setImmediate(this.flushLater);
     const time = Date.now();
-    if (time !== now) {
-      now = time;
-      head = prefix + time.toFixed(0) + pid;
+    if (time !== this.now) {
+      this.now = time;
+      this.head = `{"level":30,"time":${time.toFixed(0)}${this.pid}`;
+      this.headBytes = Buffer.from(this.head, 'latin1');
     }
-    // The most bytes the line can take: the head is ASCII, and a UTF-16 unit is at most 3 bytes of UTF-8.
-    const most = head.length + 3 * fields.length + 2;
-    if (used + most > buffer.length) {
-      flush();
-      if (most > buffer.length) return void stream.write(`${head}${fields}}\n`);
+    const room = this.headBytes.length + most + 2;
+    if (this.used + room > this.buffer.length) {
+      this.flush();
+      if (room > this.buffer.length) return false;
     }
-    used += buffer.write(head, used, 'latin1');
-    used += buffer.write(fields, used, 'utf8');
-    buffer[used++] = closingBrace;
-    buffer[used++] = newline;
-  };
+    this.bytes(this.headBytes);
+    return true;
+  }
+
+  /**
+   * Appends text expected to be ASCII (an id, a count's words), a byte per character; should a
+   * character past ASCII come, the rest is written as UTF-8 (the line's `most` must allow for it).
+   */
+  ascii(text: string): void {
+    const buffer = this.buffer;
+    let used = this.used;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) {
+        used += buffer.write(text.slice(i), used, 'utf8');
+        break;
+      }
+      buffer[used++] = code;
+    }
+    this.used = used;
+  }
+
+  /** Appends any text, as UTF-8 (up to 3 bytes a character). */
+  utf8(text: string): void {
+    this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+
+  /** Appends bytes already encoded (the parts of a line fixed by its route). */
+  bytes(bytes: Uint8Array): void {
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  /** Appends a whole number of tenths as `formatMs` writes it: `78` as `7.8`, `120` as `12`, `-5` as `-0.5`. */
+  tenths(tenths: number): void {
+    if (tenths < 0) {
+      this.buffer[this.used++] = minus;
+      tenths = -tenths;
+    }
+    const tenth = tenths % 10;
+    this.integer((tenths - tenth) / 10);
+    if (tenth !== 0) {
+      this.buffer[this.used++] = dot;
+      this.buffer[this.used++] = zero + tenth;
+    }
+  }
+
+  /** Appends a whole number that is not negative. */
+  integer(value: number): void {
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.trunc(rest / 10)) digits++;
+    let at = this.used + digits;
+    this.used = at;
+    do {
+      const digit = value % 10;
+      this.buffer[--at] = zero + digit;
+      value = (value - digit) / 10;
+    } while (value > 0);
+  }
+
+  /** Closes the line started with `start`. */
+  end(): void {
+    this.buffer[this.used++] = closingBrace;
+    this.buffer[this.used++] = newline;
+  }
+
+  /** Writes the lines waiting in the buffer. */
+  flush(): void {
+    if (this.used === 0) return;
+    const length = this.used;
+    this.used = 0;
+    writeOut(this.stream, this.buffer, length);
+  }
 }
 
+/** The request line writer for `logger`'s destination, if it has one to write to. */
+export function fastLogWriter(logger: Logger): LineWriter | undefined {
+  const stream = streamOf(logger);
+  return stream ? new LineWriter(stream) : undefined;
+}
+
+const minus = 0x2d;
+const dot = 0x2e;
+const zero = 0x30;
 const closingBrace = 0x7d;
 const newline = 0x0a;
 
